@@ -1,0 +1,7 @@
+export * from './errors.js';
+export * from './plugin.js';
+export * from './task.js';
+export type * from './router/decision.js';
+export * from './source/contract.js';
+export * from './sink/contract.js';
+export * from './spawner/contract.js';

@@ -1,0 +1,34 @@
+/** One rule that matched a task, and what it contributed. */
+export interface RuleHit {
+  readonly ruleId: string;
+  readonly agent: string;
+  readonly weight: number;
+  /** The task type the rule assigns, if it names one. */
+  readonly type?: string;
+  /** The rule's keywords that matched, as written in the rule. */
+  readonly keywords: readonly string[];
+  /** The words of the task that matched them, as written in the task. */
+  readonly matchedText: readonly string[];
+  /** Whether the rule's `when` condition held (rules without one count as true). */
+  readonly condition: boolean;
+  /** The file and line the rule was loaded from, for explanations. */
+  readonly place?: string;
+}
+
+/** Why a task goes to an agent: the router's whole answer, stored with the assignment and shown by `kurultai explain`. */
+export interface Decision {
+  /** The chosen agent's id. */
+  readonly agent: string;
+  /** The task type, from the winning agent's highest-weighted matching rule that names one; `general` otherwise. */
+  readonly type: string;
+  /** The winning agent's total score. */
+  readonly score: number;
+  /** Every agent's total score, including zeros, in council order. */
+  readonly scores: Readonly<Record<string, number>>;
+  /** The winner's score minus the runner-up's. */
+  readonly margin: number;
+  /** Every rule that fired, for every agent, highest weight first. */
+  readonly matched: readonly RuleHit[];
+  /** How the winner was chosen. */
+  readonly reason: 'highest-score' | 'tie-break' | 'default-agent';
+}
