@@ -2,6 +2,7 @@ export * from './errors.js';
 export * from './plugin.js';
 export * from './task.js';
 export type * from './router/decision.js';
+export type * from './router/council.js';
 export * from './source/contract.js';
 export * from './sink/contract.js';
 export * from './spawner/contract.js';
