@@ -6,3 +6,4 @@ export type * from './router/council.js';
 export * from './source/contract.js';
 export * from './sink/contract.js';
 export * from './spawner/contract.js';
+export { createSqliteSink, sqliteSink, sqliteSinkOptions, type SqliteSinkOptions } from './sink/sqlite-sink.js';
