@@ -7,3 +7,10 @@ export * from './source/contract.js';
 export * from './sink/contract.js';
 export * from './spawner/contract.js';
 export { createSqliteSink, sqliteSink, sqliteSinkOptions, type SqliteSinkOptions } from './sink/sqlite-sink.js';
+export { createEchoSpawner, echoSpawner, echoSpawnerOptions, type EchoSpawnerOptions } from './spawner/echo-spawner.js';
+export {
+  createProcessSpawner,
+  processSpawner,
+  processSpawnerOptions,
+  type ProcessSpawnerOptions,
+} from './spawner/process-spawner.js';
