@@ -14,3 +14,4 @@ export {
   processSpawnerOptions,
   type ProcessSpawnerOptions,
 } from './spawner/process-spawner.js';
+export { createFileSource, fileSource, fileSourceOptions, type FileSourceOptions } from './source/file-source.js';
