@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DatabaseSync } from 'node:sqlite';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { describeSinkConformance, sampleAssignment, sampleMemory } from '../testing/index.js';
@@ -95,6 +96,24 @@ describe('sqlite sink', () => {
     expect(await sink.getTask('beside')).toMatchObject({ status: 'assigned' });
     await sink.close();
   });
+
+  it.each([true, false])(
+    'fails a write with the ledger in its place when another process holds the lock past the busy timeout (group commit %s)',
+    async (batchWrites) => {
+      const sink = createSqliteSink(optionsFor(path, { batchWrites, busyTimeoutMs: 100 }));
+      await sink.init();
+      const other = new DatabaseSync(path);
+      other.exec('BEGIN IMMEDIATE');
+      await expect(sink.ingest([sampleAssignment('t1')])).rejects.toMatchObject({
+        code: 'sink_write_failed',
+        place: { file: path, plugin: 'sqlite' },
+      });
+      other.exec('ROLLBACK');
+      other.close();
+      expect(await sink.ingest([sampleAssignment('t1')])).toEqual({ inserted: ['t1'] });
+      await sink.close();
+    },
+  );
 
   it('keeps everything it committed across closing and reopening the file', async () => {
     const first = createSqliteSink(optionsFor(path));

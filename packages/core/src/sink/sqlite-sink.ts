@@ -139,7 +139,7 @@ class SqliteSink implements Sink {
         cause,
       });
     }
-    this.#writes = new SqliteGroupCommit(this.#db, options.batchWrites);
+    this.#writes = new SqliteGroupCommit(this.#db, options.batchWrites, { file: options.path, ...PLACE });
   }
 
   async init(): Promise<void> {

@@ -29,6 +29,9 @@ export type TaskFileContent =
 
 export type TaskFileFormat = 'yaml' | 'jsonl';
 
+/** More aliases than a hand-written task file needs; far fewer than an alias bomb. */
+const MAX_ALIAS_COUNT = 100;
+
 /** The format a file name says it has, or undefined for files the source does not read. */
 export function taskFileFormat(fileName: string): TaskFileFormat | undefined {
   if (/\.ya?ml$/i.test(fileName)) return 'yaml';
@@ -74,7 +77,14 @@ function parseYamlTasks(file: string, text: string): TaskFileContent {
     const offset = (list as Node | undefined)?.range?.[0] ?? doc.contents.range?.[0] ?? 0;
     return { kind: 'unreadable', problems: [{ place: at(offset), message: 'expected a list of tasks (or a `tasks:` list)' }] };
   }
-  const values = list.toJSON() as unknown[];
+  let values: unknown[];
+  try {
+    // toJS counts aliases, so a YAML "billion laughs" is refused instead of expanded.
+    const data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as unknown[] | { tasks: unknown[] };
+    values = Array.isArray(data) ? data : data.tasks;
+  } catch (error) {
+    return { kind: 'unreadable', problems: [{ place: at(list.range?.[0] ?? 0), message: String(error instanceof Error ? error.message : error) }] };
+  }
   const entries = list.items.map((item, index) => {
     const node = item as Node;
     const start = node.range?.[0] ?? 0;

@@ -82,7 +82,7 @@ describe('file source', () => {
     await writeFile(join(folder, 'tasks.yaml'), '- id: a\n  title: First\n- id: b\n  description: no title\n- id: c\n  title: Third\n');
     const { logger, warnings } = recordingLogger();
     expect((await readAll(sourceOn(folder, {}, logger))).ids).toEqual(['a', 'c']);
-    expect(warnings()).toEqual([expect.stringMatching(/^skipped a bad task entry: tasks\.yaml:3:3: title: /)]);
+    expect(warnings()).toEqual([expect.stringMatching(/^skipped: tasks\.yaml:3:3: title: /)]);
   });
 
   it('reports a misspelt key at the place of the entry', async () => {
@@ -104,7 +104,7 @@ describe('file source', () => {
     await writeFile(join(folder, 'fine.jsonl'), '{"id":"b","title":"Fine"}\n');
     const { logger, warnings } = recordingLogger();
     expect((await readAll(sourceOn(folder, {}, logger))).ids).toEqual(['b']);
-    expect(warnings()).toEqual([expect.stringMatching(/^skipped a bad task entry: broken\.yaml:\d+:\d+: /)]);
+    expect(warnings()).toEqual([expect.stringMatching(/^skipped: broken\.yaml:\d+:\d+: /)]);
   });
 
   it('reports a line that is not JSON with its line and column and delivers the others', async () => {
@@ -127,6 +127,21 @@ describe('file source', () => {
     const { logger, warnings } = recordingLogger();
     expect((await readAll(sourceOn(folder, {}, logger))).ids).toEqual(['a']);
     expect(warnings()).toEqual([]);
+  });
+
+  it('refuses a YAML alias bomb instead of expanding it', async () => {
+    const levels = Array.from({ length: 9 }, (_, i) => `l${i + 1}: &l${i + 1} [${Array(9).fill(`*l${i}`).join(', ')}]`);
+    await writeFile(join(folder, 'bomb.yaml'), ['l0: &l0 lol', ...levels, 'tasks:', '  - id: a', '    title: *l9', ''].join('\n'));
+    const { logger, warnings } = recordingLogger();
+    expect((await readAll(sourceOn(folder, {}, logger))).ids).toEqual([]);
+    expect(warnings()).toEqual([expect.stringMatching(/^skipped: bomb\.yaml:\d+:\d+: .*alias/i)]);
+  });
+
+  it('skips a file larger than maxFileBytes, saying so', async () => {
+    await writeFile(join(folder, 'huge.jsonl'), `${JSON.stringify({ id: 'a', title: 'x'.repeat(2000) })}\n`);
+    const { logger, warnings } = recordingLogger();
+    expect((await readAll(sourceOn(folder, { maxFileBytes: 1000 }, logger))).ids).toEqual([]);
+    expect(warnings()).toEqual(['skipped: huge.jsonl: the file is larger than 1000 bytes']);
   });
 
   it('reads a number id as a string', async () => {

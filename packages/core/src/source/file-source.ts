@@ -19,6 +19,12 @@ export const fileSourceOptions = z.strictObject({
   name: z.string().min(1).default('file').describe("The source's name, written into each task's `source`."),
   pollMs: z.number().int().min(10).default(1000).describe('When following, how often files are checked besides file events.'),
   batchSize: z.number().int().min(1).default(500).describe('The most tasks in one batch.'),
+  maxFileBytes: z
+    .number()
+    .int()
+    .min(1)
+    .default(64 * 1024 * 1024)
+    .describe('Task files larger than this are reported and skipped.'),
   statusFile: z
     .string()
     .optional()
@@ -104,12 +110,14 @@ class FileSource implements Source {
 
   async *#scan(progress: FileSourceCursor, versions: Map<string, string>): AsyncGenerator<SourceBatch> {
     for (const file of await this.#taskFiles()) {
-      const version = await stat(file.path).then(
-        (stats) => `${stats.mtimeMs}:${stats.size}`,
-        () => undefined,
-      );
-      if (version === undefined || versions.get(file.path) === version) continue;
-      versions.set(file.path, version);
+      const stats = await stat(file.path).catch(() => undefined);
+      const version = stats === undefined ? undefined : `${stats.mtimeMs}:${stats.size}`;
+      if (stats === undefined || versions.get(file.path) === version) continue;
+      versions.set(file.path, version as string);
+      if (stats.size > this.#options.maxFileBytes) {
+        this.#report({ place: { file: file.name }, message: `the file is larger than ${this.#options.maxFileBytes} bytes` });
+        continue;
+      }
       const format = taskFileFormat(file.name);
       if (format === undefined) continue;
       const content = parseTaskFile(file.name, await readFile(file.path, 'utf8'), format);
@@ -144,7 +152,7 @@ class FileSource implements Source {
         }
         const first = firstPlaces.get(entry.task.id);
         if (first !== undefined) {
-          this.#report({ place: entry.place, message: `id ${entry.task.id} is already used at ${first}; skipped` });
+          this.#report({ place: entry.place, message: `id ${entry.task.id} is already used at ${first}` });
           continue;
         }
         firstPlaces.set(entry.task.id, formatPlace(entry.place));
@@ -156,7 +164,7 @@ class FileSource implements Source {
   }
 
   #report(problem: Problem): void {
-    this.#logger.warn(`skipped a bad task entry: ${formatProblem(problem)}`, { place: problem.place });
+    this.#logger.warn(`skipped: ${formatProblem(problem)}`, { place: problem.place });
   }
 
   /** The task files under the watched path, by name. The status file is never one of them. */
