@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Logger } from '../plugin.js';
-import { describeSourceConformance, type SourceTaskDraft } from '../testing/index.js';
+import { describeSourceConformance, waitFor, type SourceTaskDraft } from '../testing/index.js';
 import type { TaskInput } from '../task.js';
 import type { Source, WriteBack } from './contract.js';
 import { createFileSource, fileSource, fileSourceOptions, type FileSourceOptions } from './file-source.js';
@@ -198,6 +198,21 @@ describe('file source', () => {
     const lines = (await readFile(statusFile, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as { at: string });
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatchObject({ ...update, at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
+  });
+
+  it('delivers a task file added to the folder while following', async () => {
+    const controller = new AbortController();
+    const seen: string[] = [];
+    const reading = (async () => {
+      for await (const batch of sourceOn(folder).read({ cursor: undefined, follow: true, signal: controller.signal })) {
+        seen.push(...batch.tasks.map((task) => task.id));
+      }
+    })();
+    await writeFile(join(folder, 'later.jsonl'), '{"id":"late","title":"Arrived later"}\n');
+    await waitFor('the new file to be read', async () => seen.includes('late'));
+    controller.abort();
+    await reading;
+    expect(seen).toEqual(['late']);
   });
 
   it('reads a single task file named directly', async () => {
