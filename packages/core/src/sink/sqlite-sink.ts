@@ -210,10 +210,13 @@ class SqliteSink implements Sink {
     const picked: QueueRow[] = [];
     if (request.limit <= 0) return picked;
     const taken = new Map<string, number>();
+    // Agents with no free slot are left out by the query itself, so a long queue of theirs is not walked on every claim.
+    const full = Object.entries(request.perAgent ?? {}).flatMap(([agent, slots]) => (slots <= 0 ? [agent] : []));
     const rows = this.#sql(
       `SELECT id, agent, status FROM tasks WHERE status IN ('assigned', 'retrying') AND not_before <= ?
+         AND agent NOT IN (SELECT value FROM json_each(?))
        ORDER BY priority_rank, created_at, rowid`,
-    ).iterate(now);
+    ).iterate(now, JSON.stringify(full));
     for (const raw of rows) {
       const row = rowAs<QueueRow>(raw);
       const slots = request.perAgent?.[row.agent];

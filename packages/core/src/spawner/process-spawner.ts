@@ -14,7 +14,11 @@ export const processSpawnerOptions = z.strictObject({
   command: commandLine.command.optional().describe('The default program; an agent\'s `spawn: {command, args}` overrides it.'),
   args: commandLine.args.default([]),
   cwd: z.string().optional().describe("The command's working folder, relative to the config file's folder."),
-  env: z.record(z.string(), z.string()).default({}).describe('Variables added to the environment the command inherits.'),
+  passEnv: z
+    .array(z.string().min(1))
+    .default(['PATH', 'HOME', 'USER', 'LANG', 'LC_ALL', 'TERM', 'TMPDIR', 'TZ'])
+    .describe("The variables of Kurultai's own environment the command sees; no other (Kurultai's secrets stay out)."),
+  env: z.record(z.string(), z.string()).default({}).describe('Variables set for the command, e.g. its API key as ${NAME}.'),
   retryableExitCodes: z
     .union([z.enum(['any', 'none']), z.array(z.number().int().min(1).max(255))])
     .default('any')
@@ -38,7 +42,7 @@ type ChildEnd =
 /**
  * Runs a local command per task, so that any agent CLI can sit on the council: the prompt goes to its standard input, its
  * standard output is the answer. The command runs in a process group of its own, so a timeout or an abort stops it and
- * everything it started. The child's environment also carries `KURULTAI_TASK_ID`, `KURULTAI_ATTEMPT`,
+ * everything it started. Its environment holds only the variables `passEnv` names and those `env` sets, and also `KURULTAI_TASK_ID`, `KURULTAI_ATTEMPT`,
  * `KURULTAI_AGENT_ID` and `KURULTAI_IDEMPOTENCY_KEY`.
  */
 export function createProcessSpawner(options: ProcessSpawnerOptions): Spawner {
@@ -59,7 +63,7 @@ async function runProcess(options: ProcessSpawnerOptions, request: SpawnRequest)
     const child = spawnChild(command, args, {
       cwd: options.cwd,
       env: {
-        ...process.env,
+        ...passedEnvironment(options.passEnv),
         ...options.env,
         KURULTAI_TASK_ID: request.taskId,
         KURULTAI_ATTEMPT: String(request.attempt),
@@ -92,6 +96,19 @@ async function runProcess(options: ProcessSpawnerOptions, request: SpawnRequest)
   } finally {
     deadline.dispose();
   }
+}
+
+/**
+ * Only the variables the options name: the command reads untrusted task text, so it must not be able to echo Kurultai's
+ * own secrets (a Notion token, a gateway password) back into an answer.
+ */
+function passedEnvironment(names: readonly string[]): Record<string, string> {
+  const passed: Record<string, string> = {};
+  for (const name of names) {
+    const value = process.env[name];
+    if (value !== undefined) passed[name] = value;
+  }
+  return passed;
 }
 
 function failed(error: SpawnFailure | undefined): SpawnOutcome {
