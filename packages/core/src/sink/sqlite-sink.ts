@@ -24,6 +24,7 @@ import {
   type StoredTask,
 } from './contract.js';
 import { SqliteGroupCommit } from './sqlite-sink-group-commit.js';
+import { pickRunnable } from './sqlite-sink-queue.js';
 import { SQLITE_SINK_SCHEMA } from './sqlite-sink-schema.js';
 
 /** The `sqlite` sink's options (`sink.with` in `kurultai.config.yaml`). */
@@ -64,12 +65,6 @@ interface TaskRow {
   readonly updated_at: number;
   readonly output: string | null;
   readonly error: string | null;
-}
-
-interface QueueRow {
-  readonly id: string;
-  readonly agent: string;
-  readonly status: string;
 }
 
 interface LeasedRow {
@@ -184,7 +179,7 @@ class SqliteSink implements Sink {
       const now = Date.now();
       const expiresAt = now + request.leaseMs;
       const claims: Claim[] = [];
-      for (const row of this.#pickRunnable(request, now)) {
+      for (const row of pickRunnable((text) => this.#sql(text), request, now)) {
         const token = randomUUID();
         const claimed = rowAs<{ task_json: string; decision_json: string; attempt: number; source: string }>(
           this.#sql(
@@ -203,30 +198,6 @@ class SqliteSink implements Sink {
       }
       return claims;
     });
-  }
-
-  /** The queue's head, skipping agents whose free slots are used up; read before any row is changed. */
-  #pickRunnable(request: ClaimRequest, now: number): QueueRow[] {
-    const picked: QueueRow[] = [];
-    if (request.limit <= 0) return picked;
-    const taken = new Map<string, number>();
-    // Agents with no free slot are left out by the query itself, so a long queue of theirs is not walked on every claim.
-    const full = Object.entries(request.perAgent ?? {}).flatMap(([agent, slots]) => (slots <= 0 ? [agent] : []));
-    const rows = this.#sql(
-      `SELECT id, agent, status FROM tasks WHERE status IN ('assigned', 'retrying') AND not_before <= ?
-         AND agent NOT IN (SELECT value FROM json_each(?))
-       ORDER BY priority_rank, created_at, rowid`,
-    ).iterate(now, JSON.stringify(full));
-    for (const raw of rows) {
-      const row = rowAs<QueueRow>(raw);
-      const slots = request.perAgent?.[row.agent];
-      const used = taken.get(row.agent) ?? 0;
-      if (slots !== undefined && used >= slots) continue;
-      taken.set(row.agent, used + 1);
-      picked.push(row);
-      if (picked.length >= request.limit) break;
-    }
-    return picked;
   }
 
   renew(lease: Lease, leaseMs: number): Promise<Lease | null> {

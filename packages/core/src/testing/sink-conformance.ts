@@ -187,6 +187,15 @@ export function describeSinkConformance(name: string, harness: SinkConformanceHa
         expect(agents).toEqual(['researcher', 'researcher', 'writer', 'writer', 'writer']);
       });
 
+      it("finds an agent's task behind a long queue of tasks of an agent with no free slot", async () => {
+        const sink = await openSink();
+        await sink.ingest(Array.from({ length: 200 }, (_, i) => sampleAssignment(`r${i}`, { agent: 'researcher' })));
+        await sleepPast(new Date(), 5);
+        await sink.ingest([sampleAssignment('b1', { agent: 'builder' })]);
+        const claims = await sink.claim({ workerId: 'worker-a', limit: 5, leaseMs: LONG_LEASE_MS, perAgent: { researcher: 1 } });
+        expect(claims.map((claim) => claim.task.id)).toEqual(['r0', 'b1']);
+      });
+
       it('never hands one task to two of many concurrent claimers on several sink instances', async () => {
         const sinks = [await openSink(), await openSink(), await openSink()];
         const ids = Array.from({ length: 120 }, (_, i) => `t${String(i).padStart(3, '0')}`);
