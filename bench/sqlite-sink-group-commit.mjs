@@ -36,7 +36,14 @@ async function dispatchAll(sink, spawner, workerId) {
       timeoutMs: 60_000,
       signal: AbortSignal.timeout(60_000),
     });
-    const memory = { agent: decision.agent, kind: 'learning', content: outcome.ok ? outcome.output : '', importance: 0.7, tags: ['general', 'bench'], taskId: task.id };
+    const memory = {
+      agent: decision.agent,
+      kind: 'learning',
+      content: outcome.ok ? outcome.output : '',
+      importance: 0.7,
+      tags: ['general', 'bench'],
+      taskId: task.id,
+    };
     if (await sink.complete(lease, { output: outcome.ok ? outcome.output : '', memory })) done += 1;
   };
   while (done < TASKS) {
@@ -46,7 +53,8 @@ async function dispatchAll(sink, spawner, workerId) {
       const running = runOne(claim).finally(() => inFlight.delete(running));
       inFlight.add(running);
     }
-    if (claims.length === 0 || inFlight.size >= CONCURRENCY) await Promise.race([...inFlight, new Promise((r) => setTimeout(r, 1))]);
+    if (claims.length === 0 || inFlight.size >= CONCURRENCY)
+      await Promise.race([...inFlight, new Promise((r) => setTimeout(r, 1))]);
   }
   await Promise.all(inFlight);
 }
@@ -70,14 +78,17 @@ async function measure(batchWrites, synchronous) {
   for (let i = 0; i < TASKS; i += INGEST_BATCH) {
     await sink.ingest(Array.from({ length: Math.min(INGEST_BATCH, TASKS - i) }, (_, j) => assignment(i + j)));
   }
-  await Promise.all([dispatchAll(sink, spawner, 'bench-worker'), (async () => {
-    // Write-backs are delivered alongside, as the dispatcher's write-back loop does.
-    let delivered = 0;
-    while (delivered < 2 * TASKS) {
-      delivered += await deliverWriteBacks(sink);
-      await new Promise((r) => setTimeout(r, 5));
-    }
-  })()]);
+  await Promise.all([
+    dispatchAll(sink, spawner, 'bench-worker'),
+    (async () => {
+      // Write-backs are delivered alongside, as the dispatcher's write-back loop does.
+      let delivered = 0;
+      while (delivered < 2 * TASKS) {
+        delivered += await deliverWriteBacks(sink);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    })(),
+  ]);
   const seconds = (performance.now() - started) / 1000;
   const summary = await sink.summary();
   await sink.close();

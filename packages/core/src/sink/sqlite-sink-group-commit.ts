@@ -78,7 +78,10 @@ export class SqliteGroupCommit {
 
   #failure(step: 'begin' | 'commit', cause: unknown): KurultaiError {
     const why = cause instanceof Error ? cause.message : String(cause);
-    return new KurultaiError('sink_write_failed', `the sqlite ledger could not ${step} a transaction: ${why}`, { place: this.#place, cause });
+    return new KurultaiError('sink_write_failed', `the sqlite ledger could not ${step} a transaction: ${why}`, {
+      place: this.#place,
+      cause,
+    });
   }
 
   #flush(): void {

@@ -43,7 +43,9 @@ function walkQueue(sql: Sql, request: ClaimRequest, now: number): QueueRow[] | u
   const taken = new Map<string, number>();
   const full = Object.keys(request.perAgent ?? {}).filter((agent) => slotsOf(request, agent) <= 0);
   let skipped = 0;
-  const rows = sql(`SELECT ${COLUMNS} FROM tasks WHERE ${RUNNABLE} AND agent NOT IN (SELECT value FROM json_each(?)) ${QUEUE_ORDER}`);
+  const rows = sql(
+    `SELECT ${COLUMNS} FROM tasks WHERE ${RUNNABLE} AND agent NOT IN (SELECT value FROM json_each(?)) ${QUEUE_ORDER}`,
+  );
   for (const raw of rows.iterate(now, JSON.stringify(full))) {
     const row = raw as unknown as QueueRow;
     const used = taken.get(row.agent) ?? 0;

@@ -104,13 +104,18 @@ describe('sqlite sink', () => {
     await sink.init();
     const ids = Array.from({ length: 200 }, (_, i) => `t${i}`);
     await sink.ingest(ids.map((id) => sampleAssignment(id)));
-    const worker = spawn(process.execPath, ['--input-type=module', '-e', slowWorkerScript, builtSink, path], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const worker = spawn(process.execPath, ['--input-type=module', '-e', slowWorkerScript, builtSink, path], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let reported = '';
     worker.stdout.on('data', (chunk: Buffer) => (reported += chunk.toString()));
     await waitFor('the worker to complete some tasks', async () => reported.split('\n').length > 40, 30_000);
     worker.kill('SIGKILL');
     await new Promise((resolve) => worker.once('close', resolve));
-    const doneByWorker = reported.split('\n').filter((line) => line.startsWith('done ')).map((line) => line.slice(5));
+    const doneByWorker = reported
+      .split('\n')
+      .filter((line) => line.startsWith('done '))
+      .map((line) => line.slice(5));
     for (;;) {
       await sink.recoverExpiredLeases();
       const claims = await sink.claim({ workerId: 'survivor', limit: 50, leaseMs: 60_000 });

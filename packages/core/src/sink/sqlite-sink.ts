@@ -129,7 +129,8 @@ class SqliteSink implements Sink {
       this.#db.exec('PRAGMA journal_mode = WAL');
       this.#db.exec(`PRAGMA synchronous = ${options.synchronous.toUpperCase()}`);
     } catch (cause) {
-      throw new KurultaiError('sink_open_failed', `cannot open the sqlite ledger: ${String(cause)}`, {
+      const why = cause instanceof Error ? cause.message : String(cause);
+      throw new KurultaiError('sink_open_failed', `cannot open the sqlite ledger: ${why}`, {
         place: { file: options.path, ...PLACE },
         cause,
       });
@@ -220,7 +221,14 @@ class SqliteSink implements Sink {
         `UPDATE tasks SET status = 'completed', output = ?, error = NULL, updated_at = ?, lease_token = NULL,
            lease_worker = NULL, lease_expires = NULL WHERE id = ?`,
       ).run(outcome.output, now, held.id);
-      this.#record({ taskId: held.id, from: 'in_progress', to: 'completed', at: now, attempt: held.attempt, workerId: lease.workerId });
+      this.#record({
+        taskId: held.id,
+        from: 'in_progress',
+        to: 'completed',
+        at: now,
+        attempt: held.attempt,
+        workerId: lease.workerId,
+      });
       this.#remember(outcome.memory, now);
       this.#owe(held.source, { kind: 'completed', taskId: held.id, agent: held.agent, output: outcome.output });
       return true;
@@ -239,7 +247,15 @@ class SqliteSink implements Sink {
         `UPDATE tasks SET status = ?, attempt = ?, not_before = ?, error = ?, updated_at = ?, lease_token = NULL,
            lease_worker = NULL, lease_expires = NULL WHERE id = ?`,
       ).run(to, attempt, outcome.retryAt?.getTime() ?? now, outcome.error, now, held.id);
-      this.#record({ taskId: held.id, from: 'in_progress', to, at: now, attempt, workerId: lease.workerId, reason: outcome.error });
+      this.#record({
+        taskId: held.id,
+        from: 'in_progress',
+        to,
+        at: now,
+        attempt,
+        workerId: lease.workerId,
+        reason: outcome.error,
+      });
       if (outcome.memory !== undefined) this.#remember(outcome.memory, now);
       if (!retrying) this.#owe(held.source, { kind: 'failed', taskId: held.id, agent: held.agent, error: outcome.error });
       return true;
@@ -331,10 +347,9 @@ class SqliteSink implements Sink {
 
   async saveCursor(source: string, cursor: string): Promise<void> {
     await this.#writes.run(() =>
-      this.#sql('INSERT INTO cursors (source, cursor) VALUES (?, ?) ON CONFLICT (source) DO UPDATE SET cursor = excluded.cursor').run(
-        source,
-        cursor,
-      ),
+      this.#sql(
+        'INSERT INTO cursors (source, cursor) VALUES (?, ?) ON CONFLICT (source) DO UPDATE SET cursor = excluded.cursor',
+      ).run(source, cursor),
     );
   }
 
@@ -433,9 +448,15 @@ class SqliteSink implements Sink {
   }
 
   #remember(memory: MemoryInput, now: number): void {
-    this.#sql(
-      'INSERT INTO memories (agent, kind, content, importance, tags_json, task_id, at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    ).run(memory.agent, memory.kind, memory.content, memory.importance, JSON.stringify(memory.tags), memory.taskId, now);
+    this.#sql('INSERT INTO memories (agent, kind, content, importance, tags_json, task_id, at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+      memory.agent,
+      memory.kind,
+      memory.content,
+      memory.importance,
+      JSON.stringify(memory.tags),
+      memory.taskId,
+      now,
+    );
   }
 
   #owe(source: string, update: WriteBack): void {

@@ -33,7 +33,10 @@ async function readAll(source: Source, cursor?: string) {
 
 async function lastWriteBack(statusFile: string, taskId: string): Promise<WriteBack['kind'] | undefined> {
   const text = await readFile(statusFile, 'utf8').catch(() => '');
-  const updates = text.split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as WriteBack);
+  const updates = text
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as WriteBack);
   return updates.filter((update) => update.taskId === taskId).at(-1)?.kind;
 }
 
@@ -64,7 +67,10 @@ function conformanceOn(format: 'yaml' | 'jsonl') {
   };
 }
 
-describeSourceConformance('file (a YAML file rewritten on each addition)', { createSource: conformanceOn('yaml'), redelivery: 'never' });
+describeSourceConformance('file (a YAML file rewritten on each addition)', {
+  createSource: conformanceOn('yaml'),
+  redelivery: 'never',
+});
 describeSourceConformance('file (a JSON Lines file appended to)', { createSource: conformanceOn('jsonl'), redelivery: 'never' });
 
 describe('file source', () => {
@@ -79,7 +85,10 @@ describe('file source', () => {
   });
 
   it('reports a YAML entry without a title at its path:line:col and delivers the others', async () => {
-    await writeFile(join(folder, 'tasks.yaml'), '- id: a\n  title: First\n- id: b\n  description: no title\n- id: c\n  title: Third\n');
+    await writeFile(
+      join(folder, 'tasks.yaml'),
+      '- id: a\n  title: First\n- id: b\n  description: no title\n- id: c\n  title: Third\n',
+    );
     const { logger, warnings } = recordingLogger();
     expect((await readAll(sourceOn(folder, {}, logger))).ids).toEqual(['a', 'c']);
     expect(warnings()).toEqual([expect.stringMatching(/^skipped: tasks\.yaml:3:3: title: /)]);
@@ -131,7 +140,10 @@ describe('file source', () => {
 
   it('refuses a YAML alias bomb instead of expanding it', async () => {
     const levels = Array.from({ length: 9 }, (_, i) => `l${i + 1}: &l${i + 1} [${Array(9).fill(`*l${i}`).join(', ')}]`);
-    await writeFile(join(folder, 'bomb.yaml'), ['l0: &l0 lol', ...levels, 'tasks:', '  - id: a', '    title: *l9', ''].join('\n'));
+    await writeFile(
+      join(folder, 'bomb.yaml'),
+      ['l0: &l0 lol', ...levels, 'tasks:', '  - id: a', '    title: *l9', ''].join('\n'),
+    );
     const { logger, warnings } = recordingLogger();
     expect((await readAll(sourceOn(folder, {}, logger))).ids).toEqual([]);
     expect(warnings()).toEqual([expect.stringMatching(/^skipped: bomb\.yaml:\d+:\d+: .*alias/i)]);
@@ -193,9 +205,15 @@ describe('file source', () => {
     const statusFile = join(folder, 'status.jsonl');
     const source = sourceOn(folder, { statusFile });
     const update: WriteBack = { kind: 'failed', taskId: 'a', agent: 'builder', error: 'broke' };
-    await Promise.all([source.writeBack(update), source.writeBack({ kind: 'in_progress', taskId: 'b', agent: 'builder', attempt: 1 })]);
+    await Promise.all([
+      source.writeBack(update),
+      source.writeBack({ kind: 'in_progress', taskId: 'b', agent: 'builder', attempt: 1 }),
+    ]);
     await source.writeBack(update);
-    const lines = (await readFile(statusFile, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as { at: string });
+    const lines = (await readFile(statusFile, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { at: string });
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatchObject({ ...update, at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
   });

@@ -97,7 +97,9 @@ class FileSource implements Source {
       this.#logger.info('task status changed', { taskId: update.taskId, status: update.kind, agent: update.agent });
     } else {
       // Appends are chained so that lines from concurrent write-backs never interleave.
-      const written = this.#statusWrites.then(() => appendFile(statusFile, `${JSON.stringify({ at: new Date().toISOString(), ...update })}\n`));
+      const written = this.#statusWrites.then(() =>
+        appendFile(statusFile, `${JSON.stringify({ at: new Date().toISOString(), ...update })}\n`),
+      );
       this.#statusWrites = written.catch(() => undefined);
       await written;
     }
@@ -107,7 +109,8 @@ class FileSource implements Source {
   #startingProgress(cursor: string | undefined): FileSourceCursor {
     if (cursor === undefined || cursor === '') return new Map();
     const decoded = decodeFileCursor(cursor);
-    if (decoded === undefined) this.#logger.warn('the stored cursor is not a file source cursor; reading every file from the start');
+    if (decoded === undefined)
+      this.#logger.warn('the stored cursor is not a file source cursor; reading every file from the start');
     return decoded ?? new Map();
   }
 
@@ -174,7 +177,10 @@ class FileSource implements Source {
   async #taskFiles(): Promise<readonly TaskFile[]> {
     const path = this.#options.path;
     const stats = await stat(path).catch((cause: unknown) => {
-      throw new KurultaiError('source_not_found', `no task file or folder at ${path}`, { place: { file: path, plugin: this.name }, cause });
+      throw new KurultaiError('source_not_found', `no task file or folder at ${path}`, {
+        place: { file: path, plugin: this.name },
+        cause,
+      });
     });
     if (stats.isFile()) return [{ path, name: basename(path) }];
     const statusFile = this.#options.statusFile === undefined ? undefined : resolve(this.#options.statusFile);

@@ -73,7 +73,11 @@ afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
 describeSpawnerConformance('process', {
   createSpawner: async () => spawnerWith({ retryableExitCodes: [75] }),
-  agents: { answering: nodeAgent('proc-a', 'answer.mjs'), hanging: nodeAgent('proc-h', 'hang.mjs'), failing: nodeAgent('proc-f', 'fail.mjs', '3') },
+  agents: {
+    answering: nodeAgent('proc-a', 'answer.mjs'),
+    hanging: nodeAgent('proc-h', 'hang.mjs'),
+    failing: nodeAgent('proc-f', 'fail.mjs', '3'),
+  },
   answerFor: (request) => `answer from proc-a to ${request.taskId}:\n${request.prompt}`,
   failingRetryable: false,
   backendSawIdempotencyKey: async (key) => readFileSync(keysLog, 'utf8').split('\n').includes(key),
@@ -159,7 +163,10 @@ describe('process spawner', () => {
   it("runs the options' command for agents that name none", async () => {
     const spawner = spawnerWith({ command: process.execPath, args: [join(folder, 'answer.mjs')] });
     const request = sampleSpawnRequest({ id: 'plain', name: 'Plain', spawn: {} });
-    expect(await spawner.spawn(request)).toMatchObject({ ok: true, output: `answer from plain to ${request.taskId}:\n${request.prompt}` });
+    expect(await spawner.spawn(request)).toMatchObject({
+      ok: true,
+      output: `answer from plain to ${request.taskId}:\n${request.prompt}`,
+    });
   });
 
   it('streams standard output to the listener as it arrives', async () => {

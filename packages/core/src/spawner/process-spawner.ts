@@ -11,7 +11,7 @@ const commandLine = {
 
 /** The `process` spawner's options (`spawner.with` in `kurultai.config.yaml`). */
 export const processSpawnerOptions = z.strictObject({
-  command: commandLine.command.optional().describe('The default program; an agent\'s `spawn: {command, args}` overrides it.'),
+  command: commandLine.command.optional().describe("The default program; an agent's `spawn: {command, args}` overrides it."),
   args: commandLine.args.default([]),
   cwd: z.string().optional().describe("The command's working folder, relative to the config file's folder."),
   passEnv: z
@@ -53,7 +53,9 @@ async function runProcess(options: ProcessSpawnerOptions, request: SpawnRequest)
   const parsed = processAgentSettings.safeParse(request.agent.spawn);
   const command = parsed.success ? (parsed.data.command ?? options.command) : undefined;
   if (!parsed.success || command === undefined) {
-    const why = parsed.success ? 'no command: set `command` in the spawner options or the agent\'s `spawn:`' : parsed.error.message;
+    const why = parsed.success
+      ? "no command: set `command` in the spawner options or the agent's `spawn:`"
+      : parsed.error.message;
     return failed({ code: 'invalid_request', message: `agent ${request.agent.id}: ${why}`, retryable: false });
   }
   const args = parsed.data.command === undefined ? options.args : (parsed.data.args ?? []);
@@ -123,7 +125,9 @@ function exitFailure(
 ): SpawnFailure {
   const how = end.code === null ? `was killed by ${end.signal ?? 'a signal'}` : `exited with code ${end.code}`;
   const retryable =
-    end.code === null || retryableExitCodes === 'any' || (Array.isArray(retryableExitCodes) && retryableExitCodes.includes(end.code));
+    end.code === null ||
+    retryableExitCodes === 'any' ||
+    (Array.isArray(retryableExitCodes) && retryableExitCodes.includes(end.code));
   const tail = stderrTail.trim();
   return { code: 'agent_error', message: tail === '' ? `${command} ${how}` : `${command} ${how}: ${tail}`, retryable };
 }
@@ -190,5 +194,8 @@ export const processSpawner = defineSpawner({
   name: 'process',
   options: processSpawnerOptions,
   create: (options, context) =>
-    createProcessSpawner({ ...options, cwd: options.cwd === undefined ? context.baseDir : resolve(context.baseDir, options.cwd) }),
+    createProcessSpawner({
+      ...options,
+      cwd: options.cwd === undefined ? context.baseDir : resolve(context.baseDir, options.cwd),
+    }),
 });
