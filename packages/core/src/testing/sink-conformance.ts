@@ -124,6 +124,17 @@ export function describeSinkConformance(name: string, harness: SinkConformanceHa
         expect(await sink.history('t1')).toHaveLength(3);
       });
 
+      it('inserts each task once when several sink instances ingest the same tasks at the same time', async () => {
+        const sinks = [await openSink(), await openSink(), await openSink()];
+        const assignments = Array.from({ length: 60 }, (_, i) => sampleAssignment(`t${i}`));
+        const results = await Promise.all(
+          sinks.flatMap((sink) => [sink.ingest(assignments), sink.ingest([...assignments].reverse())]),
+        );
+        const inserted = results.flatMap((result) => result.inserted);
+        expect([...inserted].sort()).toEqual(assignments.map((assignment) => assignment.task.id).sort());
+        expect(await sinks[0]?.history('t7')).toHaveLength(2);
+      });
+
       it('counts a task repeated within one batch once', async () => {
         const sink = await openSink();
         const { inserted } = await sink.ingest([sampleAssignment('t1'), sampleAssignment('t1')]);
