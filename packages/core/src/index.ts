@@ -15,4 +15,4 @@ export {
   type ProcessSpawnerOptions,
 } from './spawner/process-spawner.js';
 export { createFileSource, fileSource, fileSourceOptions, type FileSourceOptions } from './source/file-source.js';
-export { builtinPlugins, type BuiltinPlugins } from './builtin-plugins.js';
+export { builtinPlugins } from './builtin-plugins.js';
