@@ -2,8 +2,8 @@
 // against one transaction per write, side by side in one process. Each run ingests TASKS tasks, then claims, spawns,
 // completes and delivers the write-backs of all of them with CONCURRENCY runs in flight, as the dispatcher does.
 //
-//   pnpm turbo run build && node bench/sqlite-sink-group-commit.mjs
-//   TASKS=10000 CONCURRENCY=64 node bench/sqlite-sink-group-commit.mjs
+//   pnpm turbo run build && node bench/sqlite-sink.bench.ts      (or `pnpm bench sqlite-sink` where bench/run.mjs exists)
+//   TASKS=10000 CONCURRENCY=64 node bench/sqlite-sink.bench.ts
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
