@@ -6,3 +6,6 @@ export type * from './router/council.js';
 export * from './source/contract.js';
 export * from './sink/contract.js';
 export * from './spawner/contract.js';
+export * from './yaml/index.js';
+export * from './router/index.js';
+export { buildPersonaPrompt } from './prompt/persona-prompt.js';
