@@ -2,6 +2,7 @@ import { formatPlace, type Problem } from '../errors.js';
 import { KurultaiError } from '../errors.js';
 import { buildPersonaPrompt } from '../prompt/persona-prompt.js';
 import type { TaskInput } from '../task.js';
+import type { YamlLoad } from '../yaml/load-yaml.js';
 import type { YamlDocument } from '../yaml/parse-yaml.js';
 import { compileCondition } from './compile-condition.js';
 import { conditionVerdict } from './condition-verdict.js';
@@ -67,6 +68,18 @@ export function compileCouncil(agents: CheckedFile<AgentsFile>, routing: readonl
   }
   if (problems.length > 0) return { ok: false, problems };
   return { ok: true, council: createCouncil(personas, agents.value.default_agent, { agentIds, defaultAgent: agents.value.default_agent, rules, matcher }) };
+}
+
+/**
+ * Compiles files as loaded from YAML. Any file that failed to load fails the whole council; the files that did load are
+ * still checked against each other, so one run reports every problem there is.
+ */
+export function compileLoadedFiles(agents: YamlLoad<AgentsFile>, routing: readonly YamlLoad<RoutingFile>[]): CouncilCompilation {
+  const loadProblems = [agents, ...routing].flatMap((load) => (load.ok ? [] : load.problems));
+  if (!agents.ok) return { ok: false, problems: loadProblems };
+  const compiled = compileCouncil(agents, routing.filter((load): load is CheckedFile<RoutingFile> & { ok: true } => load.ok));
+  if (loadProblems.length === 0) return compiled;
+  return { ok: false, problems: [...loadProblems, ...(compiled.ok ? [] : compiled.problems)] };
 }
 
 function checkAgents({ value, document }: CheckedFile<AgentsFile>, problems: Problem[]): AgentPersona[] {
