@@ -10,7 +10,7 @@ import type { AgentPersona, Council } from './council.js';
 import type { Decision } from './decision.js';
 import { KeywordMatcher } from './keyword-matcher.js';
 import { routeTask, type CompiledRule, type CompiledRules } from './route-task.js';
-import type { AgentsFile, RoutingFile } from './schema.js';
+import { ruleSchema, type AgentsFile, type RoutingFile } from './schema.js';
 
 /** A file that passed its schema, with the document its values' places come from. */
 export interface CheckedFile<T> {
@@ -77,9 +77,40 @@ export function compileCouncil(agents: CheckedFile<AgentsFile>, routing: readonl
 export function compileLoadedFiles(agents: YamlLoad<AgentsFile>, routing: readonly YamlLoad<RoutingFile>[]): CouncilCompilation {
   const loadProblems = [agents, ...routing].flatMap((load) => (load.ok ? [] : load.problems));
   if (!agents.ok) return { ok: false, problems: loadProblems };
-  const compiled = compileCouncil(agents, routing.filter((load): load is CheckedFile<RoutingFile> & { ok: true } => load.ok));
+  const compiled = compileCouncil(agents, routing.flatMap(soundRules));
   if (loadProblems.length === 0) return compiled;
-  return { ok: false, problems: [...loadProblems, ...(compiled.ok ? [] : compiled.problems)] };
+  return { ok: false, problems: inFileOrder([...loadProblems, ...(compiled.ok ? [] : compiled.problems)]) };
+}
+
+function inFileOrder(problems: readonly Problem[]): Problem[] {
+  const key = ({ place }: Problem) => [place.file ?? '', place.line ?? 0, place.column ?? 0] as const;
+  return [...problems].sort((a, b) => {
+    const [fileA, lineA, columnA] = key(a);
+    const [fileB, lineB, columnB] = key(b);
+    return fileA.localeCompare(fileB) || lineA - lineB || columnA - columnB;
+  });
+}
+
+/**
+ * The rules of a file that pass the rule schema on their own: all of them for a file that loaded, and the sound ones of
+ * a file whose other rules failed, so a bad rule does not hide an unknown agent or a duplicate id in the next one.
+ * Their places are mapped back to their index in the file.
+ */
+function soundRules(load: YamlLoad<RoutingFile>): CheckedFile<RoutingFile>[] {
+  if (load.ok) return [load];
+  const { document } = load;
+  const data: unknown = document?.data;
+  if (document === undefined || typeof data !== 'object' || data === null || !('rules' in data) || !Array.isArray(data.rules)) return [];
+  const sound = (data.rules as unknown[]).flatMap((rule, index) => {
+    const parsed = ruleSchema.safeParse(rule);
+    return parsed.success ? [{ rule: parsed.data, index }] : [];
+  });
+  const placeOf: YamlDocument['placeOf'] = (path, options) => {
+    const [first, second, ...rest] = path;
+    const original = first === 'rules' && typeof second === 'number' ? sound[second]?.index : undefined;
+    return document.placeOf(original === undefined ? path : ['rules', original, ...rest], options);
+  };
+  return [{ value: { version: 1, rules: sound.map(({ rule }) => rule) }, document: { ...document, placeOf } }];
 }
 
 function checkAgents({ value, document }: CheckedFile<AgentsFile>, problems: Problem[]): AgentPersona[] {

@@ -11,3 +11,4 @@ export { runExamples, type ExampleMiss, type ExamplesReport } from './run-exampl
 export { taskFacts, type TaskFacts } from './task-facts.js';
 export { stemWord } from './word-stem.js';
 export { rulesJsonSchemas } from './json-schemas.js';
+export { checkRulesPath, type RulesCheck } from './check-rules-path.js';

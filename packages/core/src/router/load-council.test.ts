@@ -195,6 +195,7 @@ describe('the loader reports, with its place', () => {
       'c.yaml': routing('  - { id: c, agent: nobody, keywords: [z] }\n'),
     };
     expect(problemsOf(files)).toEqual([
+      'a.yaml:3:21: unknown agent "ghost"; the council has lead, tester',
       'a.yaml:4:50: rules[1].weight: must be greater than 0',
       'b.yaml:1:10: version: unsupported version 3; this Kurultai reads version 1',
       'c.yaml:3:21: unknown agent "nobody"; the council has lead, tester',

@@ -60,7 +60,7 @@ export async function loadExamples(file: string, agentIds: readonly string[]): P
 
 export function invalidRules(where: string, problems: readonly Problem[]): KurultaiError {
   const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
-  return new KurultaiError('rules_invalid', `${count} in the rules at ${where}`, { place: { file: where }, problems });
+  return new KurultaiError('rules_invalid', `${count} in the rules`, { place: { file: where }, problems });
 }
 
 async function readFolder(dir: string): Promise<Awaited<ReturnType<typeof listRulesFolder>> | string> {
