@@ -143,7 +143,7 @@ describe('kurultai explain', () => {
     expect(lines[0]).toBe('Write unit tests for the parser');
     expect(lines[1]).toBe('→ Jochi (jochi), type testing, score 4, margin 3: highest score');
     expect(lines.find((line) => line.startsWith('Jochi'))).toMatch(
-      new RegExp(`^Jochi +4  testing \\+4 "unit tests" "tests"  rules/routing\\.yaml:${positionOf(join(RULES, 'routing.yaml'), 'id: testing').replace(/:\d+$/, ':5')}$`),
+      new RegExp(`^Jochi +4  testing \\+4 "unit tests"  rules/routing\\.yaml:${positionOf(join(RULES, 'routing.yaml'), 'id: testing').replace(/:\d+$/, ':5')}$`),
     );
     expect(lines.filter((line) => /^(Möngke|Temüjin|Chagatai|Jochi|Ögedei|Kublai) /.test(line))).toHaveLength(6);
   });
@@ -223,7 +223,7 @@ describe('kurultai test', () => {
     const run = kurultai(['test', file]);
     expect(run.status).toBe(1);
     expect(run.stdout.split('\n').filter(Boolean)).toEqual([
-      'miss "Write unit tests": expected Chagatai, got Jochi (chagatai 1, jochi 4): testing +4 "unit tests" "tests"; writing-verbs +1 "Write"',
+      'miss "Write unit tests": expected Chagatai, got Jochi (chagatai 1, jochi 4): testing +4 "unit tests"; writing-verbs +1 "Write"',
       `FAIL: 1/2 routed as labelled, accuracy 50.0% (required 75.0%) in ${file}`,
     ]);
   });

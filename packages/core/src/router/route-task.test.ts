@@ -78,6 +78,10 @@ describe('routing a task', () => {
     ]);
   });
 
+  it('quotes words inside a longer match of the same rule only once', () => {
+    expect(council(RULES).route(task('Add unit tests and a test')).matched[0]).toMatchObject({ keywords: ['unit test', 'test'], matchedText: ['unit tests', 'test'] });
+  });
+
   it('points each rule that fired at the line it was written on', () => {
     expect(council(RULES).route(task('Build')).matched[0]?.place).toBe('routing.yaml:5:5');
   });

@@ -31,6 +31,8 @@ interface RuleKeywords {
   readonly keywords: string[];
   readonly matchedText: string[];
   readonly firstAt: number;
+  /** Where the last quoted words end, so "tests" inside an already quoted "unit tests" is not quoted again. */
+  quotedUntil: number;
 }
 
 const GENERAL_TYPE = 'general';
@@ -108,14 +110,19 @@ function ranksAbove(candidate: number, best: number, scores: readonly number[], 
   return (firstAt[candidate] ?? 0) < (firstAt[best] ?? 0);
 }
 
-/** Keywords found in the title, then in the description; a rule's words are listed once each, as first written. */
+/**
+ * Keywords found in the title, then in the description. A rule's keywords and the words that matched them are listed
+ * once each, as first written; words inside a longer match of the same rule are not quoted twice.
+ */
 function matchKeywords(matcher: KeywordMatcher, task: TaskInput): Map<number, RuleKeywords> {
   const byRule = new Map<number, RuleKeywords>();
   const record = (text: string, offset: number) => (match: KeywordMatch) => {
-    const entry = byRule.get(match.rule) ?? { keywords: [], matchedText: [], firstAt: offset + match.start };
+    const start = offset + match.start;
+    const entry = byRule.get(match.rule) ?? { keywords: [], matchedText: [], firstAt: start, quotedUntil: -1 };
     if (!entry.keywords.includes(match.keyword)) entry.keywords.push(match.keyword);
     const written = text.slice(match.start, match.end);
-    if (!entry.matchedText.includes(written)) entry.matchedText.push(written);
+    if (start >= entry.quotedUntil && !entry.matchedText.includes(written)) entry.matchedText.push(written);
+    entry.quotedUntil = Math.max(entry.quotedUntil, offset + match.end);
     byRule.set(match.rule, entry);
   };
   matcher.match(tokenizeText(task.title)).forEach(record(task.title, 0));
