@@ -160,7 +160,7 @@ describe('kurultai explain', () => {
 describe('kurultai validate', () => {
   it('accepts the default rules folder with exit code 0', () => {
     const run = kurultai(['validate']);
-    expect(run).toMatchObject({ status: 0, stdout: 'valid rules (6 agents, 20 rules, 160 examples)\n' });
+    expect(run).toMatchObject({ status: 0, stdout: 'valid rules (6 agents, 20 rules, 196 examples)\n' });
   });
 
   it('accepts single files, checked against the agents.yaml beside them', () => {
