@@ -1,4 +1,4 @@
-import { EXIT, type Command } from '../command.js';
+import type { Command } from '../command.js';
 import { explainCommand } from './explain.js';
 import { routeCommand } from './route.js';
 import { testCommand } from './test.js';
