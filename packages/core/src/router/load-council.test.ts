@@ -74,6 +74,13 @@ describe('loading a council', () => {
     expect(result.ok ? [] : result.problems.map(formatProblem)).toEqual([`${dir}: no agents.yaml in this folder`]);
   });
 
+  it('refuses a folder with two agents files', async () => {
+    await writeFile(join(dir, 'agents.yaml'), AGENTS);
+    await writeFile(join(dir, 'agents.yml'), AGENTS);
+    const result = await readCouncil(dir);
+    expect(result.ok ? [] : result.problems.map(formatProblem)).toEqual([`${join(dir, 'agents.yml')}: a second agents file; the council is already in ${join(dir, 'agents.yaml')}`]);
+  });
+
   it('reports a folder that does not exist', async () => {
     const result = await readCouncil(join(dir, 'missing'));
     expect(result.ok ? [] : result.problems.map((problem) => problem.message)).toEqual(['folder not found']);
