@@ -18,3 +18,4 @@ export {
   type FakeNotionWorkspaceOptions,
 } from './fake-notion-workspace.js';
 export { NOTION_RATE_LIMIT, type FakeRateLimit } from './fake-rate-limiter.js';
+export { createTaskBoard, TASK_BOARD_PROPERTIES, TASK_BOARD_STATUSES } from './task-board.js';
