@@ -411,8 +411,12 @@ function typedValue(property: StoredProperty, input: FakePropertyInput): StoredV
   const { schema } = property;
   const optionNamed = (name: string): string => {
     const option = property.options.find((o) => o.name === name);
-    if (option === undefined) throw new Error(`${property.name} has no option ${name}`);
-    return option.id;
+    if (option !== undefined) return option.id;
+    // Typing a new name into a select adds the option, as in Notion's UI; status options are only made in the schema.
+    if (schema.type === 'status') throw new Error(`${property.name} has no status option ${name}`);
+    const created = { id: randomUUID(), name };
+    property.options.push(created);
+    return created.id;
   };
   switch (schema.type) {
     case 'title':
