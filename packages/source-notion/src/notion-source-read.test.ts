@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { boardFixture, lastCursor, readAll, tasksOf, type BoardFixture } from './notion-source.fixture.js';
+import { boardFixture, lastCursor, oneTaskBoard, readAll, tasksOf, type BoardFixture } from './notion-source.fixture.js';
 
 describe('reading tasks from a Notion database', () => {
   it('delivers a page in a "new" status as a task with its title, description, priority, tags and url', async () => {
@@ -94,18 +94,14 @@ describe('reading tasks from a Notion database', () => {
   });
 
   it('never reads a task again because of Kurultai’s own write-back', async () => {
-    const board = await boardFixture();
-    const pageId = board.addTask('task');
-    const source = await board.source();
+    const { board, pageId, source } = await oneTaskBoard();
     const cursor = lastCursor(await readAll(source));
     await source.writeBack({ kind: 'in_progress', taskId: pageId, agent: 'mongke', attempt: 1 });
     expect(tasksOf(await readAll(source, cursor))).toEqual([]);
   });
 
   it('does not read a page Kurultai edited last, even when it is left in a "new" status', async () => {
-    const board = await boardFixture();
-    const pageId = board.addTask('task');
-    const source = await board.source();
+    const { board, pageId, source } = await oneTaskBoard();
     const cursor = lastCursor(await readAll(source));
     await fetch(`${board.fake.url}/v1/pages/${pageId}`, {
       method: 'PATCH',
@@ -117,9 +113,7 @@ describe('reading tasks from a Notion database', () => {
 
   it('delivers a task again when a person moves it back to a "new" status', async () => {
     let now = new Date('2026-11-24T10:00:00Z');
-    const board = await boardFixture({ now: () => now });
-    const pageId = board.addTask('task');
-    const source = await board.source();
+    const { board, pageId, source } = await oneTaskBoard({}, { now: () => now });
     const cursor = lastCursor(await readAll(source));
     await source.writeBack({ kind: 'failed', taskId: pageId, agent: 'mongke', error: 'no access' });
     now = new Date('2026-11-24T10:05:00Z');

@@ -1,7 +1,7 @@
 import { KurultaiError } from '@kurultai/core';
 import { describe, expect, it } from 'vitest';
 import { COMMENT_TEXT_LIMIT } from './comment-text.js';
-import { boardFixture, readAll } from './notion-source.fixture.js';
+import { boardFixture, oneTaskBoard, readAll } from './notion-source.fixture.js';
 
 async function failure(promise: Promise<unknown>): Promise<unknown> {
   return promise.then(
@@ -14,47 +14,36 @@ async function failure(promise: Promise<unknown>): Promise<unknown> {
 
 describe('writing statuses and answers back to Notion', () => {
   it('sets the status to "In Progress" when an agent starts', async () => {
-    const board = await boardFixture();
-    const pageId = board.addTask('task');
-    const source = await board.source();
+    const { board, pageId, source } = await oneTaskBoard();
     await source.writeBack({ kind: 'in_progress', taskId: pageId, agent: 'mongke', attempt: 1 });
     expect([board.statusOf(pageId), board.fake.workspace.commentsOn(pageId)]).toEqual(['In Progress', []]);
   });
 
-  it('sets "Done" and comments with the agent’s answer on completion', async () => {
-    const board = await boardFixture();
-    const pageId = board.addTask('task');
-    const source = await board.source();
-    await source.writeBack({ kind: 'completed', taskId: pageId, agent: 'Möngke', output: 'Fixed in #42 🎉' });
-    expect([board.statusOf(pageId), board.fake.workspace.commentsOn(pageId)]).toEqual([
-      'Done',
-      ['Kurultai: Möngke completed this task.\n\nFixed in #42 🎉'],
-    ]);
-  });
-
-  it('sets "Blocked" and comments with the error on failure', async () => {
-    const board = await boardFixture();
-    const pageId = board.addTask('task');
-    const source = await board.source();
-    await source.writeBack({ kind: 'failed', taskId: pageId, agent: 'Temüjin', error: 'the agent timed out after 600 s' });
-    expect([board.statusOf(pageId), board.fake.workspace.commentsOn(pageId)]).toEqual([
-      'Blocked',
-      ['Kurultai: Temüjin could not complete this task.\n\nError: the agent timed out after 600 s'],
-    ]);
+  it.each([
+    {
+      update: { kind: 'completed', agent: 'Möngke', output: 'Fixed in #42 🎉' },
+      status: 'Done',
+      comment: 'Kurultai: Möngke completed this task.\n\nFixed in #42 🎉',
+    },
+    {
+      update: { kind: 'failed', agent: 'Temüjin', error: 'the agent timed out after 600 s' },
+      status: 'Blocked',
+      comment: 'Kurultai: Temüjin could not complete this task.\n\nError: the agent timed out after 600 s',
+    },
+  ] as const)('sets "$status" and comments with the answer or the error when a task is $update.kind', async ({ update, status, comment }) => {
+    const { board, pageId, source } = await oneTaskBoard();
+    await source.writeBack({ ...update, taskId: pageId });
+    expect([board.statusOf(pageId), board.fake.workspace.commentsOn(pageId)]).toEqual([status, [comment]]);
   });
 
   it('writes the status names the config gives, and no comment when comments are off', async () => {
-    const board = await boardFixture();
-    const pageId = board.addTask('task');
-    const source = await board.source({ statuses: { done: 'Blocked', blocked: 'Done' }, comments: { onCompleted: false } });
+    const { board, pageId, source } = await oneTaskBoard({ statuses: { done: 'Blocked', blocked: 'Done' }, comments: { onCompleted: false } });
     await source.writeBack({ kind: 'completed', taskId: pageId, agent: 'mongke', output: 'ok' });
     expect([board.statusOf(pageId), board.fake.workspace.commentsOn(pageId)]).toEqual(['Blocked', []]);
   });
 
   it('cuts a very long answer to Notion’s limits and says how much was cut', async () => {
-    const board = await boardFixture();
-    const pageId = board.addTask('task');
-    const source = await board.source();
+    const { board, pageId, source } = await oneTaskBoard();
     const output = '🙂'.repeat(150_000);
     await source.writeBack({ kind: 'completed', taskId: pageId, agent: 'mongke', output });
     const [comment = ''] = board.fake.workspace.commentsOn(pageId);
@@ -66,9 +55,7 @@ describe('writing statuses and answers back to Notion', () => {
   });
 
   it('changes the status once and comments once when the same write-back comes twice', async () => {
-    const board = await boardFixture();
-    const pageId = board.addTask('task');
-    const source = await board.source();
+    const { board, pageId, source } = await oneTaskBoard();
     const update = { kind: 'completed', taskId: pageId, agent: 'mongke', output: 'done' } as const;
     await Promise.all([source.writeBack(update), source.writeBack(update)]);
     await source.writeBack(update);
@@ -76,9 +63,7 @@ describe('writing statuses and answers back to Notion', () => {
   });
 
   it('lands a task’s write-backs in the order they were given', async () => {
-    const board = await boardFixture();
-    const pageId = board.addTask('task');
-    const source = await board.source();
+    const { board, pageId, source } = await oneTaskBoard();
     await Promise.all([
       source.writeBack({ kind: 'in_progress', taskId: pageId, agent: 'mongke', attempt: 1 }),
       source.writeBack({ kind: 'completed', taskId: pageId, agent: 'mongke', output: 'done' }),
@@ -88,54 +73,42 @@ describe('writing statuses and answers back to Notion', () => {
   });
 
   it('drops a write-back to a page in the trash with a warning instead of failing forever', async () => {
-    const board = await boardFixture();
-    const pageId = board.addTask('task');
-    const source = await board.source();
+    const { board, pageId, source } = await oneTaskBoard();
     board.fake.workspace.trashPage(pageId);
     await source.writeBack({ kind: 'completed', taskId: pageId, agent: 'mongke', output: 'done' });
     expect(board.lines.filter((line) => line.level === 'warn').map((line) => line.fields?.['taskId'])).toEqual([pageId]);
   });
 
   it.each([500, 502, 503] as const)('retries a status update answered with %i until it is done', async (status) => {
-    const board = await boardFixture();
-    const pageId = board.addTask('task');
-    const source = await board.source();
+    const { board, pageId, source } = await oneTaskBoard();
     board.fake.inject({ type: 'server_error', status }, { endpoint: 'pages.update', times: 2 });
     await source.writeBack({ kind: 'in_progress', taskId: pageId, agent: 'mongke', attempt: 1 });
     expect([board.statusOf(pageId), board.fake.count('pages.update')]).toEqual(['In Progress', 3]);
   });
 
   it('retries a comment answered with a 502 and posts it once', async () => {
-    const board = await boardFixture();
-    const pageId = board.addTask('task');
-    const source = await board.source();
+    const { board, pageId, source } = await oneTaskBoard();
     board.fake.inject({ type: 'server_error', status: 502 }, { endpoint: 'comments.create' });
     await source.writeBack({ kind: 'completed', taskId: pageId, agent: 'mongke', output: 'done' });
     expect(board.fake.workspace.commentsOn(pageId)).toHaveLength(1);
   });
 
   it('retries a status update answered with a 409 conflict', async () => {
-    const board = await boardFixture();
-    const pageId = board.addTask('task');
-    const source = await board.source();
+    const { board, pageId, source } = await oneTaskBoard();
     board.fake.inject({ type: 'conflict' }, { endpoint: 'pages.update' });
     await source.writeBack({ kind: 'in_progress', taskId: pageId, agent: 'mongke', attempt: 1 });
     expect(board.statusOf(pageId)).toBe('In Progress');
   });
 
   it('retries a request whose answer is slower than the request timeout', async () => {
-    const board = await boardFixture();
-    const pageId = board.addTask('task');
-    const source = await board.source({ requestTimeoutMs: 100 });
+    const { board, pageId, source } = await oneTaskBoard({ requestTimeoutMs: 100 });
     board.fake.inject({ type: 'slow', delayMs: 400 }, { endpoint: 'pages.update' });
     await source.writeBack({ kind: 'in_progress', taskId: pageId, agent: 'mongke', attempt: 1 });
     expect([board.statusOf(pageId), source.stats.retried]).toEqual(['In Progress', 1]);
   });
 
   it('waits out Retry-After however often Notion repeats it, past the client’s own two retries', async () => {
-    const board = await boardFixture();
-    const pageId = board.addTask('task');
-    const source = await board.source();
+    const { board, pageId, source } = await oneTaskBoard();
     board.fake.inject({ type: 'rate_limited', retryAfterSeconds: 1 }, { endpoint: 'pages.update', times: 3 });
     await source.writeBack({ kind: 'in_progress', taskId: pageId, agent: 'mongke', attempt: 1 });
     const times = board.fake.requests.filter((r) => r.endpoint === 'pages.update').map((r) => r.at);
@@ -148,9 +121,7 @@ describe('writing statuses and answers back to Notion', () => {
   });
 
   it('rejects a write-back Notion keeps refusing, naming the task and plugin, and resumes it without a second comment when offered again', async () => {
-    const board = await boardFixture();
-    const pageId = board.addTask('task');
-    const source = await board.source({ maxAttempts: 2 });
+    const { board, pageId, source } = await oneTaskBoard({ maxAttempts: 2 });
     board.fake.inject({ type: 'server_error', status: 503 }, { endpoint: 'comments.create', times: 2 });
     const update = { kind: 'completed', taskId: pageId, agent: 'mongke', output: 'done' } as const;
     const error = await failure(source.writeBack(update));
@@ -169,9 +140,7 @@ describe('writing statuses and answers back to Notion', () => {
   });
 
   it('rejects a write-back with a status Notion does not know, with Notion’s reason', async () => {
-    const board = await boardFixture();
-    const pageId = board.addTask('task');
-    const source = await board.source();
+    const { board, pageId, source } = await oneTaskBoard();
     board.fake.workspace.setOptions(board.dataSourceId, 'Status', ['Not started', 'Done', 'Blocked']);
     const error = await failure(source.writeBack({ kind: 'in_progress', taskId: pageId, agent: 'mongke', attempt: 1 }));
     expect(error instanceof KurultaiError && error.message).toContain('Status option "In Progress" does not exist');

@@ -78,6 +78,14 @@ export async function boardFixture(fakeOptions: FakeNotionServerOptions = {}): P
   };
 }
 
+/** A board holding one task page ("task", not started) and a source on it. */
+export async function oneTaskBoard(extra: Partial<NotionSourceOptionsInput> = {}, fakeOptions: FakeNotionServerOptions = {}) {
+  const board = await boardFixture(fakeOptions);
+  const pageId = board.addTask('task');
+  const source = await board.source(extra);
+  return { board, pageId, source };
+}
+
 /** Reads what the source holds now (`follow: false`); answers every batch. */
 export async function readAll(source: NotionSource, cursor?: string): Promise<SourceBatch[]> {
   const batches: SourceBatch[] = [];
