@@ -146,6 +146,17 @@ describe('writing statuses and answers back to Notion', () => {
     expect(error instanceof KurultaiError && error.message).toContain('Status option "In Progress" does not exist');
   });
 
+  it('rejects a write-back to a page Notion cannot find with Notion’s message about that page', async () => {
+    const { source } = await oneTaskBoard();
+    const missing = '00000000-0000-4000-8000-000000000000';
+    const error = await failure(source.writeBack({ kind: 'in_progress', taskId: missing, agent: 'mongke', attempt: 1 }));
+    expect(error instanceof KurultaiError && [error.code, error.place.taskId, error.message]).toEqual([
+      'notion_write_back_failed',
+      missing,
+      expect.stringContaining(`Could not find page with ID: ${missing}`),
+    ]);
+  });
+
   it('keeps polling and write-backs together at the configured rate, so Notion never answers 429', async () => {
     const board = await boardFixture({ rateLimit: { requestsPerSecond: 20, burst: 3 } });
     for (let i = 0; i < 300; i += 1) board.addTask(`task ${i}`);

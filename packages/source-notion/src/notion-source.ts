@@ -217,12 +217,13 @@ export async function createNotionSource(input: NotionSourceOptionsInput | Notio
       try {
         await queue.add(update);
       } catch (error) {
-        const reason = explainAccessError(error, options, { ...place, taskId: update.taskId });
-        if (reason instanceof KurultaiError) throw reason;
-        const message = reason instanceof Error ? reason.message : String(reason);
+        const taskPlace = { ...place, taskId: update.taskId };
+        // A refused token is the config's fault and says so; a missing page is Notion's own message about that page.
+        if (isNotionClientError(error) && error.code === APIErrorCode.Unauthorized) throw explainAccessError(error, options, taskPlace);
+        const message = error instanceof Error ? error.message : String(error);
         throw new KurultaiError('notion_write_back_failed', `Notion did not accept the ${update.kind} write-back: ${message}`, {
-          place: { ...place, taskId: update.taskId },
-          cause: reason,
+          place: taskPlace,
+          cause: error,
         });
       }
     },

@@ -19,6 +19,9 @@ export interface WriteBackQueueOptions {
   readonly logger: Logger;
 }
 
+/** How many delivered write-backs are remembered to answer a repeat at once; an older repeat is sent again (same status, a second comment). */
+const REMEMBERED_DELIVERIES = 10_000;
+
 interface Entry {
   readonly key: string;
   readonly update: WriteBack;
@@ -115,6 +118,10 @@ export class WriteBackQueue {
     if (error === undefined) {
       this.#progress.delete(entry.key);
       this.#delivered.add(entry.key);
+      if (this.#delivered.size > REMEMBERED_DELIVERIES) {
+        const [oldest] = this.#delivered;
+        if (oldest !== undefined) this.#delivered.delete(oldest);
+      }
       entry.resolve();
     } else {
       entry.reject(error);
