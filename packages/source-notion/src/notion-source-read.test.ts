@@ -49,6 +49,29 @@ describe('reading tasks from a Notion database', () => {
     });
   });
 
+  it('reads on from the newest page read when Notion refuses a paging cursor, delivering nothing twice', async () => {
+    let now = Date.parse('2026-11-24T08:00:00Z');
+    const board = await boardFixture({ now: () => new Date(now) });
+    const pageIds = Array.from({ length: 150 }, (_, i) => {
+      now += 60_000;
+      return board.addTask(`task ${i}`);
+    });
+    const source = await board.source();
+    const batches = source.read({ cursor: undefined, follow: false, signal: new AbortController().signal })[Symbol.asyncIterator]();
+    const delivered = [...((await batches.next()).value?.tasks ?? [])];
+    // The next page the cursor points at leaves the filter while the source is between two pages of results.
+    board.fake.workspace.editPage(pageIds[100] ?? '', { Status: 'Done' });
+    for (let next = await batches.next(); next.done !== true; next = await batches.next()) delivered.push(...next.value.tasks);
+    const ids = delivered.map((task) => task.id);
+    const restarted = board.lines.some((line) => line.message.includes('refused the paging cursor'));
+    expect({ delivered: ids.length, distinct: new Set(ids).size, moved: ids.includes(pageIds[100] ?? ''), restarted }).toEqual({
+      delivered: 149,
+      distinct: 149,
+      moved: false,
+      restarted: true,
+    });
+  });
+
   it('spends one request on a poll that finds nothing new', async () => {
     const board = await boardFixture();
     for (let i = 0; i < 5; i += 1) board.addTask(`task ${i}`);

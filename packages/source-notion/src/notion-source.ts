@@ -7,7 +7,7 @@ import {
   type TaskInput,
   type WriteBack,
 } from '@kurultai/core';
-import { APIErrorCode, Client, isFullPage, isNotionClientError, LogLevel, type QueryDataSourceParameters } from '@notionhq/client';
+import { APIErrorCode, Client, isFullPage, isNotionClientError, LogLevel, type QueryDataSourceParameters, type QueryDataSourceResponse } from '@notionhq/client';
 import { commentFor, commentRichText } from './comment-text.js';
 import { checkDatabase, explainAccessError, type CheckedDatabase } from './database-check.js';
 import { PAGE_SIZE_LIMIT } from './notion-limits.js';
@@ -68,6 +68,13 @@ class PollTimer {
   }
 }
 
+/** How often one poll starts its paging over after Notion refused a cursor, before the poll fails. */
+const MAX_POLL_RESTARTS = 3;
+
+function isStaleCursorError(error: unknown): boolean {
+  return isNotionClientError(error) && error.code === APIErrorCode.ValidationError && /start_cursor/i.test(error.message);
+}
+
 function isArchivedError(error: unknown): boolean {
   return isNotionClientError(error) && error.code === APIErrorCode.ValidationError && /archived/i.test(error.message);
 }
@@ -109,44 +116,66 @@ export async function createNotionSource(input: NotionSourceOptionsInput | Notio
   const [onlyStatus] = statusConditions;
   const newStatusFilter = statusConditions.length === 1 && onlyStatus !== undefined ? onlyStatus : { or: statusConditions };
 
-  async function* poll(state: SyncState, signal: AbortSignal): AsyncGenerator<SourceBatch> {
+  const query = (state: SyncState, startCursor: string | undefined, signal: AbortSignal) => {
     const from = state.readFrom(options.overlapMs);
     const filter: Filter =
       from === undefined ? newStatusFilter : { and: [{ timestamp: 'last_edited_time', last_edited_time: { on_or_after: from } }, newStatusFilter] };
+    return scheduler.run(
+      'dataSources.query',
+      () =>
+        client.dataSources.query({
+          data_source_id: database.dataSourceId,
+          filter,
+          sorts: [{ timestamp: 'last_edited_time', direction: 'ascending' }],
+          page_size: PAGE_SIZE_LIMIT,
+          ...(startCursor === undefined ? {} : { start_cursor: startCursor }),
+        }),
+      signal,
+    );
+  };
+
+  /** The tasks among a query's results that were not delivered before, recording every page version read. */
+  const newTasks = (state: SyncState, results: QueryDataSourceResponse['results']): TaskInput[] => {
+    const tasks: TaskInput[] = [];
+    for (const page of results) {
+      if (!isFullPage(page)) continue;
+      const fresh = state.observe({ pageId: page.id, lastEditedTime: page.last_edited_time, status: statusOf(page, properties.status) });
+      if (!fresh) continue;
+      if (page.last_edited_by.id === database.botId) {
+        logger.debug('not re-reading a page Kurultai edited last', { taskId: page.id });
+        continue;
+      }
+      const reading = pageToTask(page, options);
+      if (reading.kind === 'task') tasks.push(reading.task);
+      else logger.warn('skipping a Notion page', { taskId: page.id, reason: reading.reason });
+    }
+    state.prune(options.overlapMs);
+    return tasks;
+  };
+
+  async function* poll(state: SyncState, signal: AbortSignal): AsyncGenerator<SourceBatch> {
     let lastCursor: string | undefined;
     let startCursor: string | undefined;
-    do {
-      const answer = await scheduler.run(
-        'dataSources.query',
-        () =>
-          client.dataSources.query({
-            data_source_id: database.dataSourceId,
-            filter,
-            sorts: [{ timestamp: 'last_edited_time', direction: 'ascending' }],
-            page_size: PAGE_SIZE_LIMIT,
-            ...(startCursor === undefined ? {} : { start_cursor: startCursor }),
-          }),
-        signal,
-      );
-      const tasks: TaskInput[] = [];
-      for (const page of answer.results) {
-        if (!isFullPage(page)) continue;
-        const fresh = state.observe({ pageId: page.id, lastEditedTime: page.last_edited_time, status: statusOf(page, properties.status) });
-        if (!fresh) continue;
-        if (page.last_edited_by.id === database.botId) {
-          logger.debug('not re-reading a page Kurultai edited last', { taskId: page.id });
-          continue;
-        }
-        const reading = pageToTask(page, options);
-        if (reading.kind === 'task') tasks.push(reading.task);
-        else logger.warn('skipping a Notion page', { taskId: page.id, reason: reading.reason });
+    for (let restarts = 0; ; ) {
+      let answer: Awaited<ReturnType<typeof query>>;
+      try {
+        answer = await query(state, startCursor, signal);
+      } catch (error) {
+        if (startCursor === undefined || !isStaleCursorError(error) || restarts >= MAX_POLL_RESTARTS) throw error;
+        // The page the cursor pointed at changed under the paging; read again from the watermark, which has moved on with
+        // the pages read so far: they are recognised and not delivered twice.
+        logger.warn('Notion refused the paging cursor; reading again from the newest page read', { restarts });
+        restarts += 1;
+        startCursor = undefined;
+        continue;
       }
-      state.prune(options.overlapMs);
+      const tasks = newTasks(state, answer.results);
       const cursor = state.serialize();
       if (tasks.length > 0 || cursor !== lastCursor) yield { tasks, cursor };
       lastCursor = cursor;
-      startCursor = answer.has_more && answer.next_cursor !== null ? answer.next_cursor : undefined;
-    } while (startCursor !== undefined);
+      if (!answer.has_more || answer.next_cursor === null) return;
+      startCursor = answer.next_cursor;
+    }
   }
 
   async function* read({ cursor, follow, signal: callerSignal }: SourceReadOptions): AsyncGenerator<SourceBatch> {
