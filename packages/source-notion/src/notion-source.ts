@@ -1,19 +1,11 @@
-import {
-  KurultaiError,
-  type PluginContext,
-  type Source,
-  type SourceBatch,
-  type SourceReadOptions,
-  type TaskInput,
-  type WriteBack,
-} from '@kurultai/core';
-import { APIErrorCode, Client, isFullPage, isNotionClientError, LogLevel, type QueryDataSourceParameters, type QueryDataSourceResponse } from '@notionhq/client';
+import { KurultaiError, type PluginContext, type Source, type SourceBatch, type SourceReadOptions, type WriteBack } from '@kurultai/core';
+import { APIErrorCode, Client, isNotionClientError, LogLevel } from '@notionhq/client';
 import { commentFor, commentRichText } from './comment-text.js';
+import { createDataSourcePoller } from './data-source-poller.js';
 import { checkDatabase, explainAccessError, type CheckedDatabase } from './database-check.js';
-import { PAGE_SIZE_LIMIT } from './notion-limits.js';
 import { SyncState } from './notion-cursor.js';
 import { notionSourceOptions, type NotionSourceOptions, type NotionSourceOptionsInput } from './notion-source-options.js';
-import { pageToTask, statusOf } from './page-to-task.js';
+import { PollTimer } from './poll-timer.js';
 import { judgeFailure, RequestScheduler, type RequestSchedulerStats } from './request-scheduler.js';
 import { startWebhookEndpoint, type WebhookEndpoint } from './webhook-endpoint.js';
 import { WriteBackQueue, type StepFailure, type WriteBackStep } from './write-back-queue.js';
@@ -32,47 +24,6 @@ export interface NotionSource extends Source {
   pollNow(): void;
   /** Stops following, hands back write-backs not yet started, and closes the webhook endpoint. */
   close(): Promise<void>;
-}
-
-type Filter = NonNullable<QueryDataSourceParameters['filter']>;
-/** A single condition: Notion's filter types allow these nested at most two levels deep. */
-type Condition = Exclude<Filter, { or: unknown } | { and: unknown }>;
-
-/** Wakes a follower's wait between polls, early when asked. */
-class PollTimer {
-  #wake: (() => void) | undefined;
-  #woken = false;
-
-  wake(): void {
-    this.#woken = true;
-    this.#wake?.();
-  }
-
-  wait(ms: number, signal: AbortSignal): Promise<void> {
-    if (this.#woken || signal.aborted) {
-      this.#woken = false;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', done);
-        this.#wake = undefined;
-        this.#woken = false;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      signal.addEventListener('abort', done, { once: true });
-      this.#wake = done;
-    });
-  }
-}
-
-/** How often one poll starts its paging over after Notion refused a cursor, before the poll fails. */
-const MAX_POLL_RESTARTS = 3;
-
-function isStaleCursorError(error: unknown): boolean {
-  return isNotionClientError(error) && error.code === APIErrorCode.ValidationError && /start_cursor/i.test(error.message);
 }
 
 function isArchivedError(error: unknown): boolean {
@@ -111,73 +62,11 @@ export async function createNotionSource(input: NotionSourceOptionsInput | Notio
 
   const timer = new PollTimer();
   const stopping = new AbortController();
-  const { statuses, properties } = options;
-  const statusConditions = statuses.new.map((name) => statusCondition(database.statusType, properties.status, name));
-  const [onlyStatus] = statusConditions;
-  const newStatusFilter = statusConditions.length === 1 && onlyStatus !== undefined ? onlyStatus : { or: statusConditions };
+  const poll = createDataSourcePoller({ client, scheduler, database, options, logger });
+  const { properties } = options;
 
-  const query = (state: SyncState, startCursor: string | undefined, signal: AbortSignal) => {
-    const from = state.readFrom(options.overlapMs);
-    const filter: Filter =
-      from === undefined ? newStatusFilter : { and: [{ timestamp: 'last_edited_time', last_edited_time: { on_or_after: from } }, newStatusFilter] };
-    return scheduler.run(
-      'dataSources.query',
-      () =>
-        client.dataSources.query({
-          data_source_id: database.dataSourceId,
-          filter,
-          sorts: [{ timestamp: 'last_edited_time', direction: 'ascending' }],
-          page_size: PAGE_SIZE_LIMIT,
-          ...(startCursor === undefined ? {} : { start_cursor: startCursor }),
-        }),
-      signal,
-    );
-  };
-
-  /** The tasks among a query's results that were not delivered before, recording every page version read. */
-  const newTasks = (state: SyncState, results: QueryDataSourceResponse['results']): TaskInput[] => {
-    const tasks: TaskInput[] = [];
-    for (const page of results) {
-      if (!isFullPage(page)) continue;
-      const fresh = state.observe({ pageId: page.id, lastEditedTime: page.last_edited_time, status: statusOf(page, properties.status) });
-      if (!fresh) continue;
-      if (page.last_edited_by.id === database.botId) {
-        logger.debug('not re-reading a page Kurultai edited last', { taskId: page.id });
-        continue;
-      }
-      const reading = pageToTask(page, options);
-      if (reading.kind === 'task') tasks.push(reading.task);
-      else logger.warn('skipping a Notion page', { taskId: page.id, reason: reading.reason });
-    }
-    state.prune(options.overlapMs);
-    return tasks;
-  };
-
-  async function* poll(state: SyncState, signal: AbortSignal): AsyncGenerator<SourceBatch> {
-    let lastCursor: string | undefined;
-    let startCursor: string | undefined;
-    for (let restarts = 0; ; ) {
-      let answer: Awaited<ReturnType<typeof query>>;
-      try {
-        answer = await query(state, startCursor, signal);
-      } catch (error) {
-        if (startCursor === undefined || !isStaleCursorError(error) || restarts >= MAX_POLL_RESTARTS) throw error;
-        // The page the cursor pointed at changed under the paging; read again from the watermark, which has moved on with
-        // the pages read so far: they are recognised and not delivered twice.
-        logger.warn('Notion refused the paging cursor; reading again from the newest page read', { restarts });
-        restarts += 1;
-        startCursor = undefined;
-        continue;
-      }
-      const tasks = newTasks(state, answer.results);
-      const cursor = state.serialize();
-      if (tasks.length > 0 || cursor !== lastCursor) yield { tasks, cursor };
-      lastCursor = cursor;
-      if (!answer.has_more || answer.next_cursor === null) return;
-      startCursor = answer.next_cursor;
-    }
-  }
-
+  // A failed poll while following is logged and tried again at the next poll; a config error (a refused token, a database
+  // gone) ends the read, since waiting will not mend it.
   async function* read({ cursor, follow, signal: callerSignal }: SourceReadOptions): AsyncGenerator<SourceBatch> {
     const signal = AbortSignal.any([callerSignal, stopping.signal]);
     const state = SyncState.resume(cursor, logger);
@@ -261,10 +150,6 @@ export async function createNotionSource(input: NotionSourceOptionsInput | Notio
       await Promise.all([queue.close(), webhook?.close()]);
     },
   };
-}
-
-function statusCondition(type: 'status' | 'select', property: string, name: string): Condition {
-  return type === 'status' ? { property, status: { equals: name } } : { property, select: { equals: name } };
 }
 
 /** The requests a write-back makes: the status first, then the comment, so a retry never posts a comment twice. */
