@@ -226,6 +226,21 @@ describe('following a Notion database', () => {
     expect(seen).toEqual(['added later']);
   });
 
+  it('keeps following after a poll that failed past its retries, and delivers at the next poll', async () => {
+    const board = await boardFixture();
+    const source = await board.source({ pollIntervalMs: 50, maxAttempts: 2 });
+    board.addTask('waiting out an outage');
+    board.fake.inject({ type: 'server_error', status: 503 }, { endpoint: 'dataSources.query', times: 2 });
+    const controller = new AbortController();
+    const seen: string[] = [];
+    for await (const batch of source.read({ cursor: undefined, follow: true, signal: controller.signal })) {
+      seen.push(...batch.tasks.map((task) => task.title));
+      if (seen.length > 0) controller.abort();
+    }
+    const warned = board.lines.some((line) => line.message.startsWith('a Notion poll failed'));
+    expect({ seen, warned }).toEqual({ seen: ['waiting out an outage'], warned: true });
+  });
+
   it('polls at once on a webhook delivery with a valid signature', async () => {
     const board = await boardFixture();
     const verificationToken = 'secret_webhook_token';
@@ -253,6 +268,16 @@ describe('following a Notion database', () => {
     const signature = `sha256=${createHmac('sha256', 'another token').update(body).digest('hex')}`;
     const answer = await fetch(source.webhookUrl ?? '', { method: 'POST', body, headers: { 'x-notion-signature': signature } });
     expect({ status: answer.status, requests: board.fake.count() }).toEqual({ status: 401, requests: 0 });
+  });
+});
+
+describe('the webhook endpoint', () => {
+  it('answers Notion’s verification request without writing its token to the log', async () => {
+    const board = await boardFixture();
+    const source = await createSourceWithWebhook(board, 'secret_webhook_token');
+    const handshake = 'secret_handshake_token_987';
+    const answer = await fetch(source.webhookUrl ?? '', { method: 'POST', body: JSON.stringify({ verification_token: handshake }) });
+    expect({ status: answer.status, leaked: JSON.stringify(board.lines).includes(handshake) }).toEqual({ status: 200, leaked: false });
   });
 });
 

@@ -30,6 +30,18 @@ describe('starting the Notion source', () => {
     expect({ code: error.code, leaked: everything.includes(token) }).toEqual({ code: 'notion_unauthorized', leaked: false });
   });
 
+  it('never writes the token into a log line, even while retrying failures', async () => {
+    const board = await boardFixture();
+    const pageId = board.addTask('task');
+    const source = await board.source({ maxAttempts: 2 });
+    board.fake.inject({ type: 'server_error', status: 500 }, { times: 3 });
+    board.fake.inject({ type: 'rate_limited', retryAfterSeconds: 0 });
+    await source.writeBack({ kind: 'completed', taskId: pageId, agent: 'mongke', output: 'done' }).catch(() => undefined);
+    await readAll(source);
+    const warnings = board.lines.filter((line) => line.level === 'warn');
+    expect({ warned: warnings.length > 0, leaked: JSON.stringify(board.lines).includes(board.fake.token) }).toEqual({ warned: true, leaked: false });
+  });
+
   it('says when the database does not exist or is not shared with the integration', async () => {
     const board = await boardFixture();
     const error = await startError(createNotionSource(board.options({ database: '0123456789abcdef0123456789abcdef' }), board.context));
