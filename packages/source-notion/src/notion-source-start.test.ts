@@ -1,5 +1,6 @@
 import { KurultaiError } from '@kurultai/core';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import notionSourcePlugin from './index.js';
 import { createNotionSource } from './notion-source.js';
 import { notionSourceOptions } from './notion-source-options.js';
@@ -103,5 +104,13 @@ describe('starting the Notion source', () => {
       statuses: { new: ['Not started'], inProgress: 'In Progress', done: 'Done', blocked: 'Blocked' },
       tokenEnv: 'NOTION_TOKEN',
     });
+  });
+
+  it('describes every option in a JSON Schema for editors, with only the database required', () => {
+    const schema = z.toJSONSchema(notionSourceOptions, { io: 'input' });
+    const undocumented = Object.entries(schema.properties ?? {})
+      .filter(([, property]) => typeof property !== 'object' || property.description === undefined)
+      .map(([name]) => name);
+    expect({ required: schema.required, undocumented }).toEqual({ required: ['database'], undocumented: [] });
   });
 });
