@@ -69,6 +69,14 @@ describe('starting the Notion source', () => {
     });
   });
 
+  it('says which address the webhook endpoint cannot listen on', async () => {
+    const board = await boardFixture();
+    const first = await board.source({ webhook: { port: 0 } });
+    const port = Number(new URL(first.webhookUrl ?? '').port);
+    const error = await startError(createNotionSource(board.options({ webhook: { port } }), board.context));
+    expect([error.code, error.message]).toEqual(['notion_webhook_unavailable', expect.stringContaining(`127.0.0.1:${port}`)]);
+  });
+
   it('reads and writes a status kept in a select property', async () => {
     const board = await boardFixture();
     const { databaseId, dataSourceId } = createTaskBoard(board.fake.workspace, {

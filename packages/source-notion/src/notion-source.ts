@@ -106,17 +106,24 @@ export async function createNotionSource(input: NotionSourceOptionsInput | Notio
     logger,
   });
 
+  const webhookOptions = options.webhook;
   const webhook: WebhookEndpoint | undefined =
-    options.webhook === undefined
+    webhookOptions === undefined
       ? undefined
       : await startWebhookEndpoint({
-          ...options.webhook,
-          verificationToken: context.env[options.webhook.verificationTokenEnv],
+          ...webhookOptions,
+          verificationToken: context.env[webhookOptions.verificationTokenEnv],
           onDelivery: (eventType) => {
             logger.debug('a Notion webhook delivery triggers a poll', { eventType });
             timer.wake();
           },
           logger,
+        }).catch((error: unknown) => {
+          const where = `${webhookOptions.host}:${webhookOptions.port}`;
+          throw new KurultaiError('notion_webhook_unavailable', `The Notion webhook endpoint cannot listen on ${where}: ${String(error)}`, {
+            place,
+            cause: error,
+          });
         });
 
   return {
