@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '@kurultai/core';
 import { APIErrorCode, isHTTPResponseError, isNotionClientError, RequestTimeoutError } from '@notionhq/client';
 
@@ -63,21 +64,6 @@ export interface RequestSchedulerStats {
   readonly retried: number;
 }
 
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  if (ms <= 0) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
 /**
  * The one gate every Notion request of a source goes through, polling and write-backs alike: requests start at most
  * `requestsPerSecond` apart on average, a `Retry-After` pauses every request (Notion limits the integration, not the call),
@@ -122,7 +108,7 @@ export class RequestScheduler {
         logger.warn('Notion request failed; retrying', { request: label, reason: verdict.reason, attempt, backoffMs: Math.round(backoffMs) });
         this.#stats.retried += 1;
         attempt += 1;
-        await sleep(backoffMs, signal);
+        await sleep(backoffMs, undefined, { signal });
       }
     }
   }
@@ -134,7 +120,7 @@ export class RequestScheduler {
       const now = performance.now();
       const slot = Math.max(now, this.#nextSlot, this.#pausedUntil);
       this.#nextSlot = slot + this.#intervalMs;
-      await sleep(slot - now, signal);
+      if (slot > now) await sleep(slot - now, undefined, { signal });
       if (performance.now() >= this.#pausedUntil) return;
     }
   }
