@@ -8,19 +8,33 @@ import type { Logger } from './plugin.js';
 import type { TaskInput } from './task.js';
 
 const everyPlugin = Object.entries(builtinPlugins).flatMap(([kind, plugins]) =>
-  Object.entries(plugins as Record<string, { kind: string; name: string; options: z.ZodType }>).map(([key, plugin]) => ({ kind, key, plugin })),
+  Object.entries(plugins as Record<string, { kind: string; name: string; options: z.ZodType }>).map(([key, plugin]) => ({
+    kind,
+    key,
+    plugin,
+  })),
 );
 
 const examples = fileURLToPath(new URL('../../../examples/', import.meta.url));
 
 function warningsInto(warnings: string[]): Logger {
   const ignore = () => undefined;
-  return { debug: ignore, info: ignore, warn: (message) => void warnings.push(message), error: (message) => void warnings.push(message) };
+  return {
+    debug: ignore,
+    info: ignore,
+    warn: (message) => void warnings.push(message),
+    error: (message) => void warnings.push(message),
+  };
 }
 
 describe('built-in plugins', () => {
   it('offers the file source, the sqlite sink and the process and echo spawners by short name', () => {
-    expect(everyPlugin.map(({ kind, key }) => `${kind}:${key}`)).toEqual(['source:file', 'sink:sqlite', 'spawner:process', 'spawner:echo']);
+    expect(everyPlugin.map(({ kind, key }) => `${kind}:${key}`)).toEqual([
+      'source:file',
+      'sink:sqlite',
+      'spawner:process',
+      'spawner:echo',
+    ]);
   });
 
   it.each(everyPlugin)('files $kind $key under its own kind and name', ({ kind, key, plugin }) => {
@@ -34,7 +48,7 @@ describe('built-in plugins', () => {
 });
 
 describe('the examples folder', () => {
-  it("holds a config whose every plugin is a built-in and whose options that built-in accepts", async () => {
+  it('holds a config whose every plugin is a built-in and whose options that built-in accepts', async () => {
     const config = parse(await readFile(`${examples}kurultai.config.yaml`, 'utf8')) as Record<
       'source' | 'sink' | 'spawner',
       { use: string; with: unknown }
@@ -48,10 +62,11 @@ describe('the examples folder', () => {
 
   it('holds at least twenty sample tasks with unique ids that the file source reads without a problem', async () => {
     const warnings: string[] = [];
-    const source = await builtinPlugins.source.file?.create(
-      builtinPlugins.source.file.options.parse({ path: '.' }),
-      { logger: warningsInto(warnings), env: {}, baseDir: examples },
-    );
+    const source = await builtinPlugins.source.file?.create(builtinPlugins.source.file.options.parse({ path: '.' }), {
+      logger: warningsInto(warnings),
+      env: {},
+      baseDir: examples,
+    });
     const tasks: TaskInput[] = [];
     for await (const batch of source?.read({ cursor: undefined, follow: false, signal: new AbortController().signal }) ?? []) {
       tasks.push(...batch.tasks);
