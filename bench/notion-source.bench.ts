@@ -12,14 +12,24 @@ const IDLE_POLLS = 5;
 /** Full re-reads take 50 requests each at 3 per second: two are enough to compare. */
 const FULL_POLLS = 2;
 
-const quiet: Logger = { debug() {}, info() {}, warn: (message, fields) => console.warn(message, fields), error: (message, fields) => console.error(message, fields) };
+const quiet: Logger = {
+  debug() {},
+  info() {},
+  warn: (message, fields) => console.warn(message, fields),
+  error: (message, fields) => console.error(message, fields),
+};
 
 // Pages are added one a minute over the past days, as a real board fills up; the fake's clock then runs in real time.
 let clock = Date.now() - PAGES * 60_000;
 const fake = await startFakeNotionServer({ rateLimit: NOTION_RATE_LIMIT, now: () => new Date(clock) });
 const { databaseId, dataSourceId } = createTaskBoard(fake.workspace);
 for (let i = 0; i < PAGES; i += 1) {
-  fake.workspace.createPage(dataSourceId, { Name: `Task ${i} 🚀`, Status: 'Not started', Description: `Details of task ${i}`, Priority: 'High' });
+  fake.workspace.createPage(dataSourceId, {
+    Name: `Task ${i} 🚀`,
+    Status: 'Not started',
+    Description: `Details of task ${i}`,
+    Priority: 'High',
+  });
   clock += 60_000;
 }
 clock = Date.now();
@@ -30,7 +40,9 @@ const source: NotionSource = await createNotionSource(
   { logger: quiet, env: { NOTION_TOKEN: fake.token }, baseDir: process.cwd() },
 );
 
-async function poll(cursor: string | undefined): Promise<{ tasks: number; cursor: string | undefined; requests: number; ms: number }> {
+async function poll(
+  cursor: string | undefined,
+): Promise<{ tasks: number; cursor: string | undefined; requests: number; ms: number }> {
   const before = fake.count();
   const started = performance.now();
   let tasks = 0;
@@ -43,14 +55,20 @@ async function poll(cursor: string | undefined): Promise<{ tasks: number; cursor
 }
 
 const first = await poll(undefined);
-console.log(`first sync: ${first.tasks} tasks from ${PAGES} pages, ${first.requests} requests, ${(first.ms / 1000).toFixed(1)} s`);
+console.log(
+  `first sync: ${first.tasks} tasks from ${PAGES} pages, ${first.requests} requests, ${(first.ms / 1000).toFixed(1)} s`,
+);
 
 let incremental = { requests: 0, ms: 0, tasks: 0 };
 let cursor = first.cursor;
 for (let i = 0; i < IDLE_POLLS; i += 1) {
   const idle = await poll(cursor);
   cursor = idle.cursor;
-  incremental = { requests: incremental.requests + idle.requests, ms: incremental.ms + idle.ms, tasks: incremental.tasks + idle.tasks };
+  incremental = {
+    requests: incremental.requests + idle.requests,
+    ms: incremental.ms + idle.ms,
+    tasks: incremental.tasks + idle.tasks,
+  };
 }
 let rereading = { requests: 0, ms: 0, tasks: 0 };
 for (let i = 0; i < FULL_POLLS; i += 1) {
@@ -62,7 +80,8 @@ const perPoll = (total: { requests: number; ms: number; tasks: number }, polls: 
   `${(total.requests / polls).toFixed(1)} requests, ${(total.ms / polls).toFixed(0)} ms, ${total.tasks / polls} tasks delivered again per poll`;
 console.log(`idle poll, incremental cursor (${IDLE_POLLS} polls): ${perPoll(incremental, IDLE_POLLS)}`);
 console.log(`idle poll, full re-read        (${FULL_POLLS} polls): ${perPoll(rereading, FULL_POLLS)}`);
-const ratio = (of: (total: typeof incremental) => number) => (of(rereading) / FULL_POLLS / (of(incremental) / IDLE_POLLS)).toFixed(1);
+const ratio = (of: (total: typeof incremental) => number) =>
+  (of(rereading) / FULL_POLLS / (of(incremental) / IDLE_POLLS)).toFixed(1);
 console.log(`ratio full re-read / incremental per idle poll: ${ratio((t) => t.requests)}x requests, ${ratio((t) => t.ms)}x time`);
 const seconds = (fake.requests.at(-1)!.at - fake.requests[0]!.at) / 1000;
 console.log(

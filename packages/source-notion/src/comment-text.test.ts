@@ -12,7 +12,11 @@ describe('comment text within Notion’s limits', () => {
   it('splits a long answer into text objects of at most 2000 code units that join back to the answer', () => {
     const answer = 'word '.repeat(1000);
     const pieces = contents(answer);
-    expect({ count: pieces.length, longest: Math.max(...pieces.map((p) => p.length)), joined: pieces.join('') === answer }).toEqual({
+    expect({
+      count: pieces.length,
+      longest: Math.max(...pieces.map((p) => p.length)),
+      joined: pieces.join('') === answer,
+    }).toEqual({
       count: 3,
       longest: TEXT_CONTENT_LIMIT,
       joined: true,
@@ -23,7 +27,10 @@ describe('comment text within Notion’s limits', () => {
     const answer = `x${'😀'.repeat(1500)}`;
     const pieces = contents(answer);
     const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-    expect({ broken: pieces.some((piece) => loneSurrogate.test(piece)), joined: pieces.join('') === answer }).toEqual({ broken: false, joined: true });
+    expect({ broken: pieces.some((piece) => loneSurrogate.test(piece)), joined: pieces.join('') === answer }).toEqual({
+      broken: false,
+      joined: true,
+    });
   });
 
   it('cuts an answer longer than a comment holds and says how many characters were left out', () => {
@@ -31,7 +38,10 @@ describe('comment text within Notion’s limits', () => {
     const pieces = contents(answer);
     const text = pieces.join('');
     const omitted = Number(/\[… (\d+) characters cut/.exec(text)?.[1]);
-    expect({ objects: pieces.length <= RICH_TEXT_ARRAY_LIMIT, adds_up: text.indexOf('\n\n[…') + omitted === answer.length }).toEqual({
+    expect({
+      objects: pieces.length <= RICH_TEXT_ARRAY_LIMIT,
+      adds_up: text.indexOf('\n\n[…') + omitted === answer.length,
+    }).toEqual({
       objects: true,
       adds_up: true,
     });

@@ -53,7 +53,9 @@ export function createDataSourcePoller({ client, scheduler, database, options, l
   const query = (state: SyncState, startCursor: string | undefined, signal: AbortSignal) => {
     const from = state.readFrom(options.overlapMs);
     const filter: Filter =
-      from === undefined ? newStatusFilter : { and: [{ timestamp: 'last_edited_time', last_edited_time: { on_or_after: from } }, newStatusFilter] };
+      from === undefined
+        ? newStatusFilter
+        : { and: [{ timestamp: 'last_edited_time', last_edited_time: { on_or_after: from } }, newStatusFilter] };
     return scheduler.run(
       'dataSources.query',
       () =>
@@ -73,7 +75,11 @@ export function createDataSourcePoller({ client, scheduler, database, options, l
     const tasks: TaskInput[] = [];
     for (const page of results) {
       if (!isFullPage(page)) continue;
-      const fresh = state.observe({ pageId: page.id, lastEditedTime: page.last_edited_time, status: statusOf(page, properties.status) });
+      const fresh = state.observe({
+        pageId: page.id,
+        lastEditedTime: page.last_edited_time,
+        status: statusOf(page, properties.status),
+      });
       if (!fresh) continue;
       if (page.last_edited_by.id === database.botId) {
         logger.debug('not re-reading a page Kurultai edited last', { taskId: page.id });
@@ -90,7 +96,7 @@ export function createDataSourcePoller({ client, scheduler, database, options, l
   return async function* poll(state, signal) {
     let lastCursor: string | undefined;
     let startCursor: string | undefined;
-    for (let restarts = 0; ; ) {
+    for (let restarts = 0; ;) {
       let answer: QueryDataSourceResponse;
       try {
         answer = await query(state, startCursor, signal);

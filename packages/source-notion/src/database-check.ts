@@ -1,5 +1,13 @@
 import { KurultaiError, type Place, type Problem } from '@kurultai/core';
-import { APIErrorCode, type Client, type DataSourceObjectResponse, extractDatabaseId, isFullDatabase, isFullDataSource, isNotionClientError } from '@notionhq/client';
+import {
+  APIErrorCode,
+  type Client,
+  type DataSourceObjectResponse,
+  extractDatabaseId,
+  isFullDatabase,
+  isFullDataSource,
+  isNotionClientError,
+} from '@notionhq/client';
 import type { NotionSourceOptions } from './notion-source-options.js';
 import type { RequestScheduler } from './request-scheduler.js';
 
@@ -29,10 +37,14 @@ const ACCEPTED_TYPES: Readonly<Record<keyof NotionSourceOptions['properties'], r
 export function explainAccessError(error: unknown, options: NotionSourceOptions, place: Place): unknown {
   if (!isNotionClientError(error)) return error;
   if (error.code === APIErrorCode.Unauthorized) {
-    return new KurultaiError('notion_unauthorized', `Notion refused the token in $${options.tokenEnv}: it is not a valid integration token`, {
-      place,
-      cause: error,
-    });
+    return new KurultaiError(
+      'notion_unauthorized',
+      `Notion refused the token in $${options.tokenEnv}: it is not a valid integration token`,
+      {
+        place,
+        cause: error,
+      },
+    );
   }
   if (error.code === APIErrorCode.ObjectNotFound || error.code === APIErrorCode.RestrictedResource) {
     return new KurultaiError(
@@ -52,13 +64,20 @@ function schemaProblems(dataSource: DataSourceObjectResponse, options: NotionSou
     const property = byName.get(name);
     const accepted = ACCEPTED_TYPES[role];
     if (property === undefined) {
-      problems.push({ place, message: `properties.${role}: the database has no property "${name}" (it has ${[...byName.keys()].map((n) => `"${n}"`).join(', ')})` });
+      problems.push({
+        place,
+        message: `properties.${role}: the database has no property "${name}" (it has ${[...byName.keys()].map((n) => `"${n}"`).join(', ')})`,
+      });
     } else if (!accepted.includes(property.type)) {
-      problems.push({ place, message: `properties.${role}: "${name}" is a ${property.type} property; it must be ${accepted.join(' or ')}` });
+      problems.push({
+        place,
+        message: `properties.${role}: "${name}" is a ${property.type} property; it must be ${accepted.join(' or ')}`,
+      });
     }
   }
   const status = byName.get(options.properties.status);
-  const statusOptions = status?.type === 'status' ? status.status.options : status?.type === 'select' ? status.select.options : undefined;
+  const statusOptions =
+    status?.type === 'status' ? status.status.options : status?.type === 'select' ? status.select.options : undefined;
   if (statusOptions !== undefined) {
     const known = statusOptions.map((option) => option.name);
     const wanted: [string, string][] = [
@@ -69,7 +88,10 @@ function schemaProblems(dataSource: DataSourceObjectResponse, options: NotionSou
     ];
     for (const [key, name] of wanted) {
       if (!known.includes(name)) {
-        problems.push({ place, message: `${key}: "${options.properties.status}" has no option "${name}" (it has ${known.map((n) => `"${n}"`).join(', ')})` });
+        problems.push({
+          place,
+          message: `${key}: "${options.properties.status}" has no option "${name}" (it has ${known.map((n) => `"${n}"`).join(', ')})`,
+        });
       }
     }
   }
@@ -80,29 +102,47 @@ function schemaProblems(dataSource: DataSourceObjectResponse, options: NotionSou
  * Checks on start that the database exists, is shared with the integration, and has the mapped properties with usable types
  * and every configured status option, and reports every mismatch at once.
  */
-export async function checkDatabase(client: Client, scheduler: RequestScheduler, options: NotionSourceOptions, place: Place): Promise<CheckedDatabase> {
+export async function checkDatabase(
+  client: Client,
+  scheduler: RequestScheduler,
+  options: NotionSourceOptions,
+  place: Place,
+): Promise<CheckedDatabase> {
   const databaseId = extractDatabaseId(options.database) ?? options.database;
   try {
     const database = await scheduler.run('databases.retrieve', () => client.databases.retrieve({ database_id: databaseId }));
-    if (!isFullDatabase(database)) throw new KurultaiError('notion_database_not_found', `Notion answered no details for database ${databaseId}`, { place });
+    if (!isFullDatabase(database))
+      throw new KurultaiError('notion_database_not_found', `Notion answered no details for database ${databaseId}`, { place });
     const reference =
       options.dataSource === undefined
         ? database.data_sources[0]
         : database.data_sources.find((source) => source.name === options.dataSource || source.id === options.dataSource);
     if (reference === undefined) {
       const names = database.data_sources.map((source) => `"${source.name}"`).join(', ');
-      const message = options.dataSource === undefined ? 'it has no data source' : `it has no data source "${options.dataSource}" (it has ${names})`;
+      const message =
+        options.dataSource === undefined
+          ? 'it has no data source'
+          : `it has no data source "${options.dataSource}" (it has ${names})`;
       throw new KurultaiError('notion_database_mismatch', `Notion database ${databaseId} cannot be read: ${message}`, { place });
     }
-    const dataSource = await scheduler.run('dataSources.retrieve', () => client.dataSources.retrieve({ data_source_id: reference.id }));
-    if (!isFullDataSource(dataSource)) throw new KurultaiError('notion_database_not_found', `Notion answered no details for data source ${reference.id}`, { place });
+    const dataSource = await scheduler.run('dataSources.retrieve', () =>
+      client.dataSources.retrieve({ data_source_id: reference.id }),
+    );
+    if (!isFullDataSource(dataSource))
+      throw new KurultaiError('notion_database_not_found', `Notion answered no details for data source ${reference.id}`, {
+        place,
+      });
     const title = dataSource.title.map((item) => item.plain_text).join('');
     const problems = schemaProblems(dataSource, options, place);
     if (problems.length > 0) {
-      throw new KurultaiError('notion_database_mismatch', `Notion database "${title}" does not match the config: ${problems.map((p) => p.message).join('; ')}`, {
-        place,
-        problems,
-      });
+      throw new KurultaiError(
+        'notion_database_mismatch',
+        `Notion database "${title}" does not match the config: ${problems.map((p) => p.message).join('; ')}`,
+        {
+          place,
+          problems,
+        },
+      );
     }
     const me = await scheduler.run('users.me', () => client.users.me({}));
     const statusType = dataSource.properties[options.properties.status]?.type === 'select' ? 'select' : 'status';

@@ -25,7 +25,11 @@ describe('the Notion cursor', () => {
   it('keeps only the pages inside the overlap window, so it does not grow with the database', () => {
     const state = SyncState.resume(undefined, recordingLogger().logger);
     for (let minute = 0; minute < 60; minute += 1) {
-      state.observe({ pageId: `page-${minute}`, lastEditedTime: new Date(Date.UTC(2026, 10, 24, 10, minute)).toISOString(), status: 'Not started' });
+      state.observe({
+        pageId: `page-${minute}`,
+        lastEditedTime: new Date(Date.UTC(2026, 10, 24, 10, minute)).toISOString(),
+        status: 'Not started',
+      });
     }
     state.prune(OVERLAP);
     expect(Object.keys((JSON.parse(state.serialize()) as { seen: object }).seen)).toEqual(['page-57', 'page-58', 'page-59']);

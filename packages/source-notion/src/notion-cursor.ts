@@ -69,7 +69,8 @@ export class SyncState {
     const key = versionKey(version);
     if (this.#seen.get(version.pageId) === key) return false;
     this.#seen.set(version.pageId, key);
-    if (this.#since === undefined || Date.parse(version.lastEditedTime) > Date.parse(this.#since)) this.#since = version.lastEditedTime;
+    if (this.#since === undefined || Date.parse(version.lastEditedTime) > Date.parse(this.#since))
+      this.#since = version.lastEditedTime;
     return true;
   }
 
@@ -84,7 +85,11 @@ export class SyncState {
   }
 
   serialize(): string {
-    const stored: StoredCursor = { v: 1, ...(this.#since === undefined ? {} : { since: this.#since }), seen: Object.fromEntries(this.#seen) };
+    const stored: StoredCursor = {
+      v: 1,
+      ...(this.#since === undefined ? {} : { since: this.#since }),
+      seen: Object.fromEntries(this.#seen),
+    };
     return JSON.stringify(stored);
   }
 }

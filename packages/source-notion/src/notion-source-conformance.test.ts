@@ -4,7 +4,11 @@ import { recordingLogger } from './notion-source.fixture.js';
 import { createNotionSource } from './notion-source.js';
 import { createTaskBoard, startFakeNotionServer } from './testing/index.js';
 
-const KIND_OF_STATUS: Readonly<Record<string, WriteBack['kind']>> = { 'In Progress': 'in_progress', Done: 'completed', Blocked: 'failed' };
+const KIND_OF_STATUS: Readonly<Record<string, WriteBack['kind']>> = {
+  'In Progress': 'in_progress',
+  Done: 'completed',
+  Blocked: 'failed',
+};
 const PRIORITY_NAMES = { critical: 'Urgent', high: 'High', normal: 'Medium', low: 'Low' } as const;
 
 describeSourceConformance('notion', {

@@ -86,7 +86,12 @@ export const notionSourceOptions = z
       .positive()
       .default(3)
       .describe('The average request rate across polling and write-backs. Notion allows about 3 per second.'),
-    requestTimeoutMs: z.number().int().positive().default(30_000).describe('Milliseconds before a request is given up on and retried.'),
+    requestTimeoutMs: z
+      .number()
+      .int()
+      .positive()
+      .default(30_000)
+      .describe('Milliseconds before a request is given up on and retried.'),
     maxAttempts: z
       .number()
       .int()

@@ -5,7 +5,11 @@ import { boardFixture, lastCursor, oneTaskBoard, readAll, tasksOf, type BoardFix
 describe('reading tasks from a Notion database', () => {
   it('delivers a page in a "new" status as a task with its title, description, priority, tags and url', async () => {
     const board = await boardFixture();
-    const pageId = board.addTask('Fix the login bug', { Description: 'It fails on Safari', Priority: 'Urgent', Tags: ['backend', 'frontend'] });
+    const pageId = board.addTask('Fix the login bug', {
+      Description: 'It fails on Safari',
+      Priority: 'Urgent',
+      Tags: ['backend', 'frontend'],
+    });
     const source = await board.source();
     const [task] = tasksOf(await readAll(source));
     expect(task).toEqual({
@@ -15,7 +19,11 @@ describe('reading tasks from a Notion database', () => {
       priority: 'critical',
       tags: ['backend', 'frontend'],
       source: 'notion',
-      properties: expect.objectContaining({ status: 'Not started', priority: 'Urgent', url: expect.stringContaining(pageId.replaceAll('-', '')) }),
+      properties: expect.objectContaining({
+        status: 'Not started',
+        priority: 'Urgent',
+        url: expect.stringContaining(pageId.replaceAll('-', '')),
+      }),
     });
   });
 
@@ -33,7 +41,11 @@ describe('reading tasks from a Notion database', () => {
     const a = board.addTask('a');
     const b = board.addTask('b', { Status: 'Blocked' });
     const source = await board.source({ statuses: { new: ['Not started', 'Blocked'], blocked: 'Done' } });
-    expect(tasksOf(await readAll(source)).map((task) => task.id).sort()).toEqual([a, b].sort());
+    expect(
+      tasksOf(await readAll(source))
+        .map((task) => task.id)
+        .sort(),
+    ).toEqual([a, b].sort());
   });
 
   it('pages through a database larger than one query answer', async () => {
@@ -42,7 +54,11 @@ describe('reading tasks from a Notion database', () => {
     const source = await board.source();
     board.fake.clearRequests();
     const batches = await readAll(source);
-    expect({ tasks: new Set(tasksOf(batches).map((task) => task.id)).size, batches: batches.length, queries: board.fake.count('dataSources.query') }).toEqual({
+    expect({
+      tasks: new Set(tasksOf(batches).map((task) => task.id)).size,
+      batches: batches.length,
+      queries: board.fake.count('dataSources.query'),
+    }).toEqual({
       tasks: 250,
       batches: 3,
       queries: 3,
@@ -57,7 +73,9 @@ describe('reading tasks from a Notion database', () => {
       return board.addTask(`task ${i}`);
     });
     const source = await board.source();
-    const batches = source.read({ cursor: undefined, follow: false, signal: new AbortController().signal })[Symbol.asyncIterator]();
+    const batches = source
+      .read({ cursor: undefined, follow: false, signal: new AbortController().signal })
+      [Symbol.asyncIterator]();
     const delivered = [...((await batches.next()).value?.tasks ?? [])];
     // The next page the cursor points at leaves the filter while the source is between two pages of results.
     board.fake.workspace.editPage(pageIds[100] ?? '', { Status: 'Done' });
@@ -128,7 +146,11 @@ describe('reading tasks from a Notion database', () => {
     const cursor = lastCursor(await readAll(source));
     await fetch(`${board.fake.url}/v1/pages/${pageId}`, {
       method: 'PATCH',
-      headers: { authorization: `Bearer ${board.fake.token}`, 'notion-version': '2025-09-03', 'content-type': 'application/json' },
+      headers: {
+        authorization: `Bearer ${board.fake.token}`,
+        'notion-version': '2025-09-03',
+        'content-type': 'application/json',
+      },
       body: JSON.stringify({ properties: { Name: { title: [{ text: { content: 'renamed by the bot' } }] } } }),
     });
     expect(tasksOf(await readAll(source, cursor))).toEqual([]);
@@ -168,7 +190,10 @@ describe('reading tasks from a Notion database', () => {
     board.addTask('Ship it 🚢 — Möngke’s task', { Description: description });
     const source = await board.source();
     const [task] = tasksOf(await readAll(source));
-    expect({ title: task?.title, description: task?.description }).toEqual({ title: 'Ship it 🚢 — Möngke’s task', description: description.trim() });
+    expect({ title: task?.title, description: task?.description }).toEqual({
+      title: 'Ship it 🚢 — Möngke’s task',
+      description: description.trim(),
+    });
   });
 
   it('leaves a priority it has no mapping for unset', async () => {
@@ -191,7 +216,10 @@ describe('reading tasks from a Notion database', () => {
     board.addTask('task');
     const source = await board.source();
     const tasks = tasksOf(await readAll(source, '{not json'));
-    expect({ tasks: tasks.length, warned: board.lines.some((line) => line.level === 'warn' && line.message.includes('cursor')) }).toEqual({
+    expect({
+      tasks: tasks.length,
+      warned: board.lines.some((line) => line.level === 'warn' && line.message.includes('cursor')),
+    }).toEqual({
       tasks: 1,
       warned: true,
     });
@@ -276,8 +304,14 @@ describe('the webhook endpoint', () => {
     const board = await boardFixture();
     const source = await createSourceWithWebhook(board, 'secret_webhook_token');
     const handshake = 'secret_handshake_token_987';
-    const answer = await fetch(source.webhookUrl ?? '', { method: 'POST', body: JSON.stringify({ verification_token: handshake }) });
-    expect({ status: answer.status, leaked: JSON.stringify(board.lines).includes(handshake) }).toEqual({ status: 200, leaked: false });
+    const answer = await fetch(source.webhookUrl ?? '', {
+      method: 'POST',
+      body: JSON.stringify({ verification_token: handshake }),
+    });
+    expect({ status: answer.status, leaked: JSON.stringify(board.lines).includes(handshake) }).toEqual({
+      status: 200,
+      leaked: false,
+    });
   });
 });
 

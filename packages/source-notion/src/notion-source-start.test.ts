@@ -20,7 +20,10 @@ describe('starting the Notion source', () => {
   it('refuses to start without a token in the environment, naming the variable', async () => {
     const board = await boardFixture();
     const error = await startError(createNotionSource(board.options({ tokenEnv: 'KURULTAI_NOTION' }), board.context));
-    expect([error.code, error.toString()]).toEqual(['notion_token_missing', "plugin notion: Set $KURULTAI_NOTION to the Notion integration's token"]);
+    expect([error.code, error.toString()]).toEqual([
+      'notion_token_missing',
+      "plugin notion: Set $KURULTAI_NOTION to the Notion integration's token",
+    ]);
   });
 
   it('says the token was refused without showing it, in the error or the logs', async () => {
@@ -40,13 +43,21 @@ describe('starting the Notion source', () => {
     await source.writeBack({ kind: 'completed', taskId: pageId, agent: 'mongke', output: 'done' }).catch(() => undefined);
     await readAll(source);
     const warnings = board.lines.filter((line) => line.level === 'warn');
-    expect({ warned: warnings.length > 0, leaked: JSON.stringify(board.lines).includes(board.fake.token) }).toEqual({ warned: true, leaked: false });
+    expect({ warned: warnings.length > 0, leaked: JSON.stringify(board.lines).includes(board.fake.token) }).toEqual({
+      warned: true,
+      leaked: false,
+    });
   });
 
   it('says when the database does not exist or is not shared with the integration', async () => {
     const board = await boardFixture();
-    const error = await startError(createNotionSource(board.options({ database: '0123456789abcdef0123456789abcdef' }), board.context));
-    expect([error.code, error.message]).toEqual(['notion_database_not_found', expect.stringContaining('share the database with the integration')]);
+    const error = await startError(
+      createNotionSource(board.options({ database: '0123456789abcdef0123456789abcdef' }), board.context),
+    );
+    expect([error.code, error.message]).toEqual([
+      'notion_database_not_found',
+      expect.stringContaining('share the database with the integration'),
+    ]);
   });
 
   it('names every missing property, wrong type and missing status option at once', async () => {
@@ -88,17 +99,25 @@ describe('starting the Notion source', () => {
     const tasks = tasksOf(await readAll(source));
     await source.writeBack({ kind: 'in_progress', taskId: pageId, agent: 'mongke', attempt: 1 });
     const status = board.fake.workspace.page(pageId).properties['Status'];
-    expect([tasks.map((task) => task.id), status?.type === 'select' ? status.select?.name : undefined]).toEqual([[pageId], 'In Progress']);
+    expect([tasks.map((task) => task.id), status?.type === 'select' ? status.select?.name : undefined]).toEqual([
+      [pageId],
+      'In Progress',
+    ]);
   });
 
   it('accepts the database as a Notion URL', async () => {
     const board = await boardFixture();
-    const source = await board.source({ database: `https://www.notion.so/acme/Tasks-${board.databaseId.replaceAll('-', '')}?v=0123` });
+    const source = await board.source({
+      database: `https://www.notion.so/acme/Tasks-${board.databaseId.replaceAll('-', '')}?v=0123`,
+    });
     expect(source.database.databaseId).toBe(board.databaseId);
   });
 
   it('refuses options where a written-back status also counts as new', () => {
-    const result = notionSourceOptions.safeParse({ database: '0123456789abcdef0123456789abcdef', statuses: { new: ['Not started', 'Blocked'] } });
+    const result = notionSourceOptions.safeParse({
+      database: '0123456789abcdef0123456789abcdef',
+      statuses: { new: ['Not started', 'Blocked'] },
+    });
     expect(result.error?.issues.map((issue) => [issue.path.join('.'), issue.message])).toEqual([
       ['statuses.blocked', '"Blocked" is also listed in statuses.new'],
     ]);
@@ -106,7 +125,12 @@ describe('starting the Notion source', () => {
 
   it('is a source plugin named notion whose options have defaults for everything but the database', () => {
     const options = notionSourcePlugin.options.parse({ database: '0123456789abcdef0123456789abcdef' });
-    expect({ kind: notionSourcePlugin.kind, name: notionSourcePlugin.name, statuses: options.statuses, tokenEnv: options.tokenEnv }).toEqual({
+    expect({
+      kind: notionSourcePlugin.kind,
+      name: notionSourcePlugin.name,
+      statuses: options.statuses,
+      tokenEnv: options.tokenEnv,
+    }).toEqual({
       kind: 'source',
       name: 'notion',
       statuses: { new: ['Not started'], inProgress: 'In Progress', done: 'Done', blocked: 'Blocked' },

@@ -30,14 +30,20 @@ describe('writing statuses and answers back to Notion', () => {
       status: 'Blocked',
       comment: 'Kurultai: Temüjin could not complete this task.\n\nError: the agent timed out after 600 s',
     },
-  ] as const)('sets "$status" and comments with the answer or the error when a task is $update.kind', async ({ update, status, comment }) => {
-    const { board, pageId, source } = await oneTaskBoard();
-    await source.writeBack({ ...update, taskId: pageId });
-    expect([board.statusOf(pageId), board.fake.workspace.commentsOn(pageId)]).toEqual([status, [comment]]);
-  });
+  ] as const)(
+    'sets "$status" and comments with the answer or the error when a task is $update.kind',
+    async ({ update, status, comment }) => {
+      const { board, pageId, source } = await oneTaskBoard();
+      await source.writeBack({ ...update, taskId: pageId });
+      expect([board.statusOf(pageId), board.fake.workspace.commentsOn(pageId)]).toEqual([status, [comment]]);
+    },
+  );
 
   it('writes the status names the config gives, and no comment when comments are off', async () => {
-    const { board, pageId, source } = await oneTaskBoard({ statuses: { done: 'Blocked', blocked: 'Done' }, comments: { onCompleted: false } });
+    const { board, pageId, source } = await oneTaskBoard({
+      statuses: { done: 'Blocked', blocked: 'Done' },
+      comments: { onCompleted: false },
+    });
     await source.writeBack({ kind: 'completed', taskId: pageId, agent: 'mongke', output: 'ok' });
     expect([board.statusOf(pageId), board.fake.workspace.commentsOn(pageId)]).toEqual(['Blocked', []]);
   });
@@ -47,7 +53,11 @@ describe('writing statuses and answers back to Notion', () => {
     const output = '🙂'.repeat(150_000);
     await source.writeBack({ kind: 'completed', taskId: pageId, agent: 'mongke', output });
     const [comment = ''] = board.fake.workspace.commentsOn(pageId);
-    expect({ fits: comment.length <= COMMENT_TEXT_LIMIT, notice: /\[… \d+ characters cut/.test(comment), whole: !comment.includes('\uFFFD') }).toEqual({
+    expect({
+      fits: comment.length <= COMMENT_TEXT_LIMIT,
+      notice: /\[… \d+ characters cut/.test(comment),
+      whole: !comment.includes('\uFFFD'),
+    }).toEqual({
       fits: true,
       notice: true,
       whole: true,
@@ -59,7 +69,10 @@ describe('writing statuses and answers back to Notion', () => {
     const update = { kind: 'completed', taskId: pageId, agent: 'mongke', output: 'done' } as const;
     await Promise.all([source.writeBack(update), source.writeBack(update)]);
     await source.writeBack(update);
-    expect({ updates: board.fake.count('pages.update'), comments: board.fake.workspace.commentsOn(pageId).length }).toEqual({ updates: 1, comments: 1 });
+    expect({ updates: board.fake.count('pages.update'), comments: board.fake.workspace.commentsOn(pageId).length }).toEqual({
+      updates: 1,
+      comments: 1,
+    });
   });
 
   it('lands a task’s write-backs in the order they were given', async () => {
@@ -161,14 +174,21 @@ describe('writing statuses and answers back to Notion', () => {
     const board = await boardFixture({ rateLimit: { requestsPerSecond: 20, burst: 3 } });
     for (let i = 0; i < 300; i += 1) board.addTask(`task ${i}`);
     const source = await board.source({ requestsPerSecond: 20 });
-    const pageIds = board.fake.workspace.pagesOf(board.dataSourceId).slice(0, 12).map((page) => page.id);
+    const pageIds = board.fake.workspace
+      .pagesOf(board.dataSourceId)
+      .slice(0, 12)
+      .map((page) => page.id);
     await Promise.all([
       readAll(source),
       ...pageIds.map((taskId) => source.writeBack({ kind: 'in_progress', taskId, agent: 'mongke', attempt: 1 })),
     ]);
     const times = board.fake.requests.map((r) => r.at);
     const seconds = ((times.at(-1) ?? 0) - (times[0] ?? 0)) / 1000;
-    expect({ throttled: board.fake.throttled, rateLimited: source.stats.rateLimited, withinRate: (times.length - 1) / seconds <= 20 * 1.1 }).toEqual({
+    expect({
+      throttled: board.fake.throttled,
+      rateLimited: source.stats.rateLimited,
+      withinRate: (times.length - 1) / seconds <= 20 * 1.1,
+    }).toEqual({
       throttled: 0,
       rateLimited: 0,
       withinRate: true,

@@ -1,4 +1,11 @@
-import { KurultaiError, type PluginContext, type Source, type SourceBatch, type SourceReadOptions, type WriteBack } from '@kurultai/core';
+import {
+  KurultaiError,
+  type PluginContext,
+  type Source,
+  type SourceBatch,
+  type SourceReadOptions,
+  type WriteBack,
+} from '@kurultai/core';
 import { APIErrorCode, Client, isNotionClientError, LogLevel } from '@notionhq/client';
 import { commentFor, commentRichText } from './comment-text.js';
 import { createDataSourcePoller } from './data-source-poller.js';
@@ -34,7 +41,10 @@ function isArchivedError(error: unknown): boolean {
  * Creates a source that reads tasks from a Notion database and writes their statuses, answers and errors back to the
  * pages. It checks the database first and fails with a precise error if it does not match the options.
  */
-export async function createNotionSource(input: NotionSourceOptionsInput | NotionSourceOptions, context: PluginContext): Promise<NotionSource> {
+export async function createNotionSource(
+  input: NotionSourceOptionsInput | NotionSourceOptions,
+  context: PluginContext,
+): Promise<NotionSource> {
   const options = notionSourceOptions.parse(input);
   const { logger } = context;
   const place = { plugin: options.name };
@@ -90,7 +100,11 @@ export async function createNotionSource(input: NotionSourceOptionsInput | Notio
     perform: async (taskId, step) => {
       if (step.kind === 'status') {
         const value = database.statusType === 'status' ? { status: { name: step.name } } : { select: { name: step.name } };
-        await scheduler.run('pages.update', () => client.pages.update({ page_id: taskId, properties: { [properties.status]: value } }), stopping.signal);
+        await scheduler.run(
+          'pages.update',
+          () => client.pages.update({ page_id: taskId, properties: { [properties.status]: value } }),
+          stopping.signal,
+        );
       } else {
         await scheduler.run(
           'comments.create',
@@ -120,10 +134,14 @@ export async function createNotionSource(input: NotionSourceOptionsInput | Notio
           logger,
         }).catch((error: unknown) => {
           const where = `${webhookOptions.host}:${webhookOptions.port}`;
-          throw new KurultaiError('notion_webhook_unavailable', `The Notion webhook endpoint cannot listen on ${where}: ${String(error)}`, {
-            place,
-            cause: error,
-          });
+          throw new KurultaiError(
+            'notion_webhook_unavailable',
+            `The Notion webhook endpoint cannot listen on ${where}: ${String(error)}`,
+            {
+              place,
+              cause: error,
+            },
+          );
         });
 
   return {
@@ -144,7 +162,8 @@ export async function createNotionSource(input: NotionSourceOptionsInput | Notio
       } catch (error) {
         const taskPlace = { ...place, taskId: update.taskId };
         // A refused token is the config's fault and says so; a missing page is Notion's own message about that page.
-        if (isNotionClientError(error) && error.code === APIErrorCode.Unauthorized) throw explainAccessError(error, options, taskPlace);
+        if (isNotionClientError(error) && error.code === APIErrorCode.Unauthorized)
+          throw explainAccessError(error, options, taskPlace);
         const message = error instanceof Error ? error.message : String(error);
         throw new KurultaiError('notion_write_back_failed', `Notion did not accept the ${update.kind} write-back: ${message}`, {
           place: taskPlace,
@@ -162,7 +181,8 @@ export async function createNotionSource(input: NotionSourceOptionsInput | Notio
 /** The requests a write-back makes: the status first, then the comment, so a retry never posts a comment twice. */
 function writeBackSteps(update: WriteBack, options: NotionSourceOptions): WriteBackStep[] {
   const { statuses, comments } = options;
-  const status = update.kind === 'in_progress' ? statuses.inProgress : update.kind === 'completed' ? statuses.done : statuses.blocked;
+  const status =
+    update.kind === 'in_progress' ? statuses.inProgress : update.kind === 'completed' ? statuses.done : statuses.blocked;
   const wantsComment = update.kind === 'completed' ? comments.onCompleted : update.kind === 'failed' ? comments.onFailed : false;
   const text = wantsComment ? commentFor(update) : undefined;
   return [{ kind: 'status', name: status }, ...(text === undefined ? [] : [{ kind: 'comment' as const, text }])];

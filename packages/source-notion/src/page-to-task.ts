@@ -5,7 +5,8 @@ import type { NotionSourceOptions } from './notion-source-options.js';
 type PropertyValue = PageObjectResponse['properties'][string];
 
 /** A page read as a task, or the reason it is not one. */
-export type PageReading = { readonly kind: 'task'; readonly task: TaskInput } | { readonly kind: 'skipped'; readonly reason: string };
+export type PageReading =
+  { readonly kind: 'task'; readonly task: TaskInput } | { readonly kind: 'skipped'; readonly reason: string };
 
 /** What the mapping needs from the options. */
 export type TaskMapping = Pick<NotionSourceOptions, 'name' | 'properties' | 'priorities' | 'emptyTitle'>;

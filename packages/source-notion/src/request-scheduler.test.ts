@@ -12,7 +12,12 @@ afterEach(async () => {
 async function setUp(requestsPerSecond: number) {
   fake = await startFakeNotionServer({ rateLimit: false });
   const client = new Client({ auth: fake.token, baseUrl: fake.url, retry: false, logger: () => {} });
-  const scheduler = new RequestScheduler({ requestsPerSecond, maxAttempts: 3, initialBackoffMs: 10, logger: recordingLogger().logger });
+  const scheduler = new RequestScheduler({
+    requestsPerSecond,
+    maxAttempts: 3,
+    initialBackoffMs: 10,
+    logger: recordingLogger().logger,
+  });
   return { fake, client, scheduler };
 }
 
@@ -42,7 +47,9 @@ describe('the request scheduler', () => {
 
   it('gives up on a failure no retry can mend at once', async () => {
     const { fake, client, scheduler } = await setUp(100);
-    const failure = await scheduler.run('pages.retrieve', () => client.pages.retrieve({ page_id: '00000000-0000-4000-8000-000000000000' })).catch((e: unknown) => e);
+    const failure = await scheduler
+      .run('pages.retrieve', () => client.pages.retrieve({ page_id: '00000000-0000-4000-8000-000000000000' }))
+      .catch((e: unknown) => e);
     expect([judgeFailure(failure).kind, fake.count()]).toEqual(['permanent', 1]);
   });
 
@@ -50,7 +57,11 @@ describe('the request scheduler', () => {
     const { fake, client, scheduler } = await setUp(100);
     fake.inject({ type: 'server_error', status: 500 }, { times: 3 });
     const failure = await scheduler.run('users.me', () => client.users.me({})).catch((e: unknown) => e);
-    expect([judgeFailure(failure), fake.count(), scheduler.stats.retried]).toEqual([{ kind: 'transient', reason: 'internal_server_error' }, 3, 2]);
+    expect([judgeFailure(failure), fake.count(), scheduler.stats.retried]).toEqual([
+      { kind: 'transient', reason: 'internal_server_error' },
+      3,
+      2,
+    ]);
   });
 
   it('stops waiting when its signal aborts', async () => {
@@ -60,6 +71,6 @@ describe('the request scheduler', () => {
     const waiting = scheduler.run('users.me', () => client.users.me({}), controller.signal).catch((e: unknown) => e);
     await new Promise((resolve) => setTimeout(resolve, 100));
     controller.abort();
-    expect([(await waiting) instanceof Error && (await waiting as Error).name, fake.count()]).toEqual(['AbortError', 1]);
+    expect([(await waiting) instanceof Error && ((await waiting) as Error).name, fake.count()]).toEqual(['AbortError', 1]);
   });
 });

@@ -88,7 +88,7 @@ export class RequestScheduler {
   /** Runs `request` in its turn, retrying as the failure allows; `label` names it in logs (never with secrets). */
   async run<T>(label: string, request: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     const { maxAttempts, initialBackoffMs = 500, maxBackoffMs = 30_000, logger } = this.#options;
-    for (let attempt = 1; ; ) {
+    for (let attempt = 1; ;) {
       await this.#turn(signal);
       this.#stats.requests += 1;
       try {
@@ -105,7 +105,12 @@ export class RequestScheduler {
         }
         if (attempt >= maxAttempts) throw error;
         const backoffMs = Math.min(maxBackoffMs, initialBackoffMs * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
-        logger.warn('Notion request failed; retrying', { request: label, reason: verdict.reason, attempt, backoffMs: Math.round(backoffMs) });
+        logger.warn('Notion request failed; retrying', {
+          request: label,
+          reason: verdict.reason,
+          attempt,
+          backoffMs: Math.round(backoffMs),
+        });
         this.#stats.retried += 1;
         attempt += 1;
         await sleep(backoffMs, undefined, { signal });

@@ -61,7 +61,9 @@ export async function startWebhookEndpoint(options: WebhookEndpointOptions): Pro
         const signature = request.headers['x-notion-signature'];
         if (signature === undefined && body.includes('"verification_token"')) {
           // Notion's one-time handshake: the token it carries is a secret, so it is not logged; the user copies it from Notion.
-          logger.info('Notion sent the webhook verification request; set the verification token shown in Notion in the environment');
+          logger.info(
+            'Notion sent the webhook verification request; set the verification token shown in Notion in the environment',
+          );
           return answer(200);
         }
         const valid =
@@ -69,7 +71,9 @@ export async function startWebhookEndpoint(options: WebhookEndpointOptions): Pro
           typeof signature === 'string' &&
           (await verifyWebhookSignature({ body, signature, verificationToken: options.verificationToken }));
         if (!valid) {
-          logger.warn('refused a Notion webhook delivery with a missing or wrong signature', { remote: request.socket.remoteAddress });
+          logger.warn('refused a Notion webhook delivery with a missing or wrong signature', {
+            remote: request.socket.remoteAddress,
+          });
           return answer(401);
         }
         answer(200);

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import type { Logger, WriteBack } from '@kurultai/core';
 
 /** One request a write-back makes: the page's status, or a comment on it. Each is done once, in order. */
-export type WriteBackStep = { readonly kind: 'status'; readonly name: string } | { readonly kind: 'comment'; readonly text: string };
+export type WriteBackStep =
+  { readonly kind: 'status'; readonly name: string } | { readonly kind: 'comment'; readonly text: string };
 
 /** What a step's failure means for the write-back. */
 export type StepFailure =
@@ -33,7 +34,8 @@ interface Entry {
 
 /** Two calls for the same change share one key, so the second neither repeats the status nor posts a second comment. */
 function keyOf(update: WriteBack): string {
-  const detail = update.kind === 'in_progress' ? String(update.attempt) : update.kind === 'completed' ? update.output : update.error;
+  const detail =
+    update.kind === 'in_progress' ? String(update.attempt) : update.kind === 'completed' ? update.output : update.error;
   return `${update.taskId}:${update.kind}:${createHash('sha256').update(detail).digest('base64url')}`;
 }
 
@@ -84,7 +86,8 @@ export class WriteBackQueue {
   /** Refuses new write-backs, hands back those not started, and waits for the one under way. */
   async close(): Promise<void> {
     this.#closed = true;
-    for (const entry of this.#waiting.splice(0)) this.#settle(entry, new Error('the Notion source closed before this write-back was sent'));
+    for (const entry of this.#waiting.splice(0))
+      this.#settle(entry, new Error('the Notion source closed before this write-back was sent'));
     await this.#running;
   }
 
@@ -106,7 +109,11 @@ export class WriteBackQueue {
       } catch (error) {
         const failure = judge(error);
         if (failure.kind === 'rejected') return failure.error;
-        logger.warn('dropping a write-back: its Notion page is gone', { taskId: entry.update.taskId, kind: entry.update.kind, reason: failure.reason });
+        logger.warn('dropping a write-back: its Notion page is gone', {
+          taskId: entry.update.taskId,
+          kind: entry.update.kind,
+          reason: failure.reason,
+        });
         return undefined;
       }
     }

@@ -158,7 +158,12 @@ export function apiValue(property: StoredProperty, value: unknown): StoredValue 
 
 export function propertyConfig(property: StoredProperty): DataSourceObjectResponse['properties'][string] {
   const common = { id: property.id, name: property.name, description: null };
-  const options = property.options.map((option) => ({ id: option.id, name: option.name, color: 'default' as const, description: null }));
+  const options = property.options.map((option) => ({
+    id: option.id,
+    name: option.name,
+    color: 'default' as const,
+    description: null,
+  }));
   switch (property.schema.type) {
     case 'title':
       return { ...common, type: 'title', title: {} };
@@ -188,7 +193,10 @@ function statusGroups(options: readonly StoredOption[]) {
   }));
 }
 
-export function propertyValue(property: StoredProperty, value: StoredValue | undefined): PageObjectResponse['properties'][string] {
+export function propertyValue(
+  property: StoredProperty,
+  value: StoredValue | undefined,
+): PageObjectResponse['properties'][string] {
   const stored = value ?? emptyValue(property.schema);
   const option = (id: string | null) => {
     const found = property.options.find((o) => o.id === id);

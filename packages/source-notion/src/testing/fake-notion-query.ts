@@ -21,7 +21,9 @@ export function queryPages(
 ): QueryDataSourceResponse {
   const pageSize = body['page_size'] ?? PAGE_SIZE_LIMIT;
   if (typeof pageSize !== 'number' || !Number.isInteger(pageSize) || pageSize < 1 || pageSize > PAGE_SIZE_LIMIT) {
-    throw validationError(`body.page_size should be a number between 1 and ${PAGE_SIZE_LIMIT}, instead was \`${String(pageSize)}\`.`);
+    throw validationError(
+      `body.page_size should be a number between 1 and ${PAGE_SIZE_LIMIT}, instead was \`${String(pageSize)}\`.`,
+    );
   }
   const filter = body['filter'];
   const matching = filter === undefined ? [...pages] : pages.filter((page) => matches(dataSource, page, filter, 'body.filter'));
@@ -109,13 +111,16 @@ function optionNames(value: PropertyValue): readonly string[] | undefined {
 function matchesProperty(value: PropertyValue, filter: Json, path: string): boolean {
   const condition = filter[value.type];
   if (!isRecord(condition)) {
-    throw validationError(`${path}: property ${String(filter['property'])} is of type ${value.type}, filter with \`${value.type}\`.`);
+    throw validationError(
+      `${path}: property ${String(filter['property'])} is of type ${value.type}, filter with \`${value.type}\`.`,
+    );
   }
   const [[operator, operand] = []] = Object.entries(condition);
   const text = plainText(value);
   if (text !== undefined) return compareText(text, String(operator), operand, `${path}.${value.type}`);
   const names = optionNames(value);
-  if (names !== undefined) return compareOptions(names, value.type === 'multi_select', String(operator), operand, `${path}.${value.type}`);
+  if (names !== undefined)
+    return compareOptions(names, value.type === 'multi_select', String(operator), operand, `${path}.${value.type}`);
   if (value.type === 'number') return compareNumber(value.number, String(operator), operand, `${path}.number`);
   if (value.type === 'checkbox') {
     if (operator === 'equals') return value.checkbox === operand;

@@ -52,7 +52,11 @@ describe('the fake Notion API, driven by the real client', () => {
     const { client, dataSourceId } = await board();
     const dataSource = await client.dataSources.retrieve({ data_source_id: dataSourceId });
     const status = 'properties' in dataSource ? dataSource.properties['Status'] : undefined;
-    expect(status?.type === 'status' && status.status.options.map((option) => option.name)).toEqual(['Not started', 'In Progress', 'Done']);
+    expect(status?.type === 'status' && status.status.options.map((option) => option.name)).toEqual([
+      'Not started',
+      'In Progress',
+      'Done',
+    ]);
   });
 
   it('accepts ids without dashes, as Notion does', async () => {
@@ -87,7 +91,12 @@ describe('the fake Notion API, driven by the real client', () => {
     fake.workspace.createPage(dataSourceId, { Name: 'c', Status: 'Done' });
     const answer = await client.dataSources.query({
       data_source_id: dataSourceId,
-      filter: { or: [{ property: 'Status', status: { equals: 'Not started' } }, { property: 'Status', status: { equals: 'In Progress' } }] },
+      filter: {
+        or: [
+          { property: 'Status', status: { equals: 'Not started' } },
+          { property: 'Status', status: { equals: 'In Progress' } },
+        ],
+      },
     });
     expect(answer.results.map((page) => page.id).sort()).toEqual([a, b].sort());
   });
@@ -98,7 +107,12 @@ describe('the fake Notion API, driven by the real client', () => {
     fake.workspace.createPage(dataSourceId, { Name: 'Fix the docs', Tags: ['docs'] });
     const answer = await client.dataSources.query({
       data_source_id: dataSourceId,
-      filter: { and: [{ property: 'Name', title: { contains: 'fix' } }, { property: 'Tags', multi_select: { contains: 'backend' } }] },
+      filter: {
+        and: [
+          { property: 'Name', title: { contains: 'fix' } },
+          { property: 'Tags', multi_select: { contains: 'backend' } },
+        ],
+      },
     });
     expect(answer.results.map((page) => page.id)).toEqual([wanted]);
   });
@@ -122,7 +136,11 @@ describe('the fake Notion API, driven by the real client', () => {
     const { fake, client, dataSourceId } = await board();
     for (let i = 0; i < 250; i += 1) fake.workspace.createPage(dataSourceId, { Name: `task ${i}` });
     const all = await collectPaginatedAPI(client.dataSources.query, { data_source_id: dataSourceId, page_size: 100 });
-    expect({ pages: all.length, distinct: new Set(all.map((page) => page.id)).size, queries: fake.count('dataSources.query') }).toEqual({
+    expect({
+      pages: all.length,
+      distinct: new Set(all.map((page) => page.id)).size,
+      queries: fake.count('dataSources.query'),
+    }).toEqual({
       pages: 250,
       distinct: 250,
       queries: 3,
@@ -161,9 +179,15 @@ describe('the fake Notion API, driven by the real client', () => {
   it('refuses an unknown status option with a validation_error and leaves the page unchanged', async () => {
     const { fake, client, dataSourceId } = await board();
     const pageId = fake.workspace.createPage(dataSourceId, { Name: 'task', Status: 'Not started' });
-    const error = await notionError(client.pages.update({ page_id: pageId, properties: { Status: { status: { name: 'Blocked' } } } }));
+    const error = await notionError(
+      client.pages.update({ page_id: pageId, properties: { Status: { status: { name: 'Blocked' } } } }),
+    );
     const status = fake.workspace.page(pageId).properties['Status'];
-    expect({ code: error.code, message: error.message, status: status?.type === 'status' ? status.status?.name : undefined }).toEqual({
+    expect({
+      code: error.code,
+      message: error.message,
+      status: status?.type === 'status' ? status.status?.name : undefined,
+    }).toEqual({
       code: APIErrorCode.ValidationError,
       message: 'Invalid status option. Status option "Blocked" does not exist.',
       status: 'Not started',
@@ -174,7 +198,9 @@ describe('the fake Notion API, driven by the real client', () => {
     const { fake, client, dataSourceId } = await board();
     const pageId = fake.workspace.createPage(dataSourceId, { Name: 'task', Status: 'Not started' });
     fake.workspace.trashPage(pageId);
-    const error = await notionError(client.pages.update({ page_id: pageId, properties: { Status: { status: { name: 'Done' } } } }));
+    const error = await notionError(
+      client.pages.update({ page_id: pageId, properties: { Status: { status: { name: 'Done' } } } }),
+    );
     expect([error.code, error.message]).toEqual([APIErrorCode.ValidationError, expect.stringContaining('archived')]);
   });
 
@@ -194,14 +220,19 @@ describe('the fake Notion API, driven by the real client', () => {
   it('stores a comment on a page', async () => {
     const { fake, client, dataSourceId } = await board();
     const pageId = fake.workspace.createPage(dataSourceId, { Name: 'task' });
-    await client.comments.create({ parent: { page_id: pageId }, rich_text: [{ text: { content: 'Done 🎉 ' } }, { text: { content: 'by Möngke' } }] });
+    await client.comments.create({
+      parent: { page_id: pageId },
+      rich_text: [{ text: { content: 'Done 🎉 ' } }, { text: { content: 'by Möngke' } }],
+    });
     expect(fake.workspace.commentsOn(pageId)).toEqual(['Done 🎉 by Möngke']);
   });
 
   it('refuses a comment text object longer than 2000 characters', async () => {
     const { fake, client, dataSourceId } = await board();
     const pageId = fake.workspace.createPage(dataSourceId, { Name: 'task' });
-    const error = await notionError(client.comments.create({ parent: { page_id: pageId }, rich_text: [{ text: { content: 'x'.repeat(2001) } }] }));
+    const error = await notionError(
+      client.comments.create({ parent: { page_id: pageId }, rich_text: [{ text: { content: 'x'.repeat(2001) } }] }),
+    );
     expect(error.message).toBe('body.rich_text[0].text.content.length should be ≤ `2000`, instead was `2001`.');
   });
 
@@ -236,7 +267,10 @@ describe('the fake Notion API, driven by the real client', () => {
     const { fake, client } = await board();
     fake.inject({ type: 'rate_limited', retryAfterSeconds: 7 }, { endpoint: 'users.me' });
     const error = await notionError(client.users.me({}));
-    expect([error.code, isHTTPResponseError(error) && error.headers instanceof Headers ? error.headers.get('retry-after') : undefined]).toEqual([APIErrorCode.RateLimited, '7']);
+    expect([
+      error.code,
+      isHTTPResponseError(error) && error.headers instanceof Headers ? error.headers.get('retry-after') : undefined,
+    ]).toEqual([APIErrorCode.RateLimited, '7']);
   });
 
   it('answers an injected 502 with an HTML page, as the load balancer does', async () => {
@@ -260,7 +294,9 @@ describe('the fake Notion API, driven by the real client', () => {
     const pageId = fake.workspace.createPage(dataSourceId, { Name: 'task', Status: 'Not started' });
     fake.inject({ type: 'conflict' }, { endpoint: 'pages.update' });
     await client.pages.retrieve({ page_id: pageId });
-    const error = await notionError(client.pages.update({ page_id: pageId, properties: { Status: { status: { name: 'Done' } } } }));
+    const error = await notionError(
+      client.pages.update({ page_id: pageId, properties: { Status: { status: { name: 'Done' } } } }),
+    );
     expect(error.code).toBe(APIErrorCode.ConflictError);
   });
 

@@ -107,7 +107,12 @@ function routeOf(workspace: FakeNotionWorkspace, method: string, path: string): 
   return routes[key];
 }
 
-function sendJson(response: ServerResponse, status: number, payload: unknown, headers: Readonly<Record<string, string>> = {}): void {
+function sendJson(
+  response: ServerResponse,
+  status: number,
+  payload: unknown,
+  headers: Readonly<Record<string, string>> = {},
+): void {
   response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
   response.end(JSON.stringify(payload));
 }
@@ -131,9 +136,13 @@ async function readBody(request: IncomingMessage): Promise<string> {
 function answerFault(response: ServerResponse, fault: Exclude<FakeFault, { type: 'slow' }>): string {
   switch (fault.type) {
     case 'rate_limited':
-      sendError(response, new FakeNotionError(429, 'rate_limited', 'You have been rate limited. Please try again in a few minutes.'), {
-        'retry-after': String(fault.retryAfterSeconds),
-      });
+      sendError(
+        response,
+        new FakeNotionError(429, 'rate_limited', 'You have been rate limited. Please try again in a few minutes.'),
+        {
+          'retry-after': String(fault.retryAfterSeconds),
+        },
+      );
       return 'rate_limited';
     case 'conflict':
       sendError(response, new FakeNotionError(409, 'conflict_error', 'Conflict occurred while saving. Please try again.'));
@@ -141,7 +150,9 @@ function answerFault(response: ServerResponse, fault: Exclude<FakeFault, { type:
     case 'server_error':
       if (fault.status === 502) {
         response.writeHead(502, { 'content-type': 'text/html' });
-        response.end('<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>');
+        response.end(
+          '<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>',
+        );
         return 'bad_gateway';
       }
       {
@@ -202,18 +213,34 @@ export async function startFakeNotionServer(options: FakeNotionServerOptions = {
     }
     const version = request.headers['notion-version'];
     if (version === undefined) {
-      return fail(new FakeNotionError(400, 'missing_version', 'Notion-Version header failed validation: Notion-Version header should be defined, instead was `undefined`.'));
+      return fail(
+        new FakeNotionError(
+          400,
+          'missing_version',
+          'Notion-Version header failed validation: Notion-Version header should be defined, instead was `undefined`.',
+        ),
+      );
     }
     if (version !== FAKE_NOTION_VERSION) {
-      return fail(new FakeNotionError(400, 'validation_error', `Notion-Version ${String(version)} is not served by this fake; it speaks ${FAKE_NOTION_VERSION}.`));
+      return fail(
+        new FakeNotionError(
+          400,
+          'validation_error',
+          `Notion-Version ${String(version)} is not served by this fake; it speaks ${FAKE_NOTION_VERSION}.`,
+        ),
+      );
     }
     const allowance = limiter?.take(at);
     if (allowance !== undefined && !allowance.allowed) {
       throttled += 1;
       log(429, 'throttled');
-      sendError(response, new FakeNotionError(429, 'rate_limited', 'You have been rate limited. Please try again in a few minutes.'), {
-        'retry-after': String(allowance.retryAfterSeconds),
-      });
+      sendError(
+        response,
+        new FakeNotionError(429, 'rate_limited', 'You have been rate limited. Please try again in a few minutes.'),
+        {
+          'retry-after': String(allowance.retryAfterSeconds),
+        },
+      );
       return;
     }
     const fault = takeFault(route?.endpoint);

@@ -185,7 +185,9 @@ export class FakeNotionWorkspace {
   /** Every page of a data source (trashed ones too), as the API answers them, in creation order. */
   pagesOf(dataSourceId: string): PageObjectResponse[] {
     const dataSource = this.#dataSource(dataSourceId);
-    return [...this.#pages.values()].filter((page) => page.dataSourceId === dataSource.id).map((page) => this.#pageResponse(page));
+    return [...this.#pages.values()]
+      .filter((page) => page.dataSourceId === dataSource.id)
+      .map((page) => this.#pageResponse(page));
   }
 
   // ---- the API, acting as the integration's bot ----
@@ -279,7 +281,13 @@ export class FakeNotionWorkspace {
     const page = this.#page(pageId);
     if (page.inTrash) throw validationError("Can't edit block that is archived. You must unarchive the block before editing.");
     const texts = richTextContents(body['rich_text'], 'body.rich_text');
-    const comment: StoredComment = { id: randomUUID(), pageId: page.id, createdTime: this.#minute(), createdBy: this.bot.id, texts };
+    const comment: StoredComment = {
+      id: randomUUID(),
+      pageId: page.id,
+      createdTime: this.#minute(),
+      createdBy: this.bot.id,
+      texts,
+    };
     this.#comments.push(comment);
     const time = comment.createdTime.toISOString();
     return {
@@ -302,7 +310,12 @@ export class FakeNotionWorkspace {
       name: this.bot.name,
       avatar_url: null,
       type: 'bot',
-      bot: { owner: { type: 'workspace', workspace: true }, workspace_name: 'Kurultai test workspace', workspace_id: randomUUID(), workspace_limits: { max_file_upload_size_in_bytes: 5_242_880 } },
+      bot: {
+        owner: { type: 'workspace', workspace: true },
+        workspace_name: 'Kurultai test workspace',
+        workspace_id: randomUUID(),
+        workspace_limits: { max_file_upload_size_in_bytes: 5_242_880 },
+      },
     };
   }
 
@@ -361,4 +374,3 @@ export class FakeNotionWorkspace {
     };
   }
 }
-

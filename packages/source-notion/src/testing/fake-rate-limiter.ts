@@ -20,7 +20,9 @@ export class FakeRateLimiter {
   }
 
   /** Takes a token; without one, answers how many whole seconds to wait, as Notion's `Retry-After` says it. */
-  take(now: number = performance.now()): { readonly allowed: true } | { readonly allowed: false; readonly retryAfterSeconds: number } {
+  take(
+    now: number = performance.now(),
+  ): { readonly allowed: true } | { readonly allowed: false; readonly retryAfterSeconds: number } {
     const elapsedSeconds = (now - this.#refilledAt) / 1000;
     this.#tokens = Math.min(this.#limit.burst, this.#tokens + elapsedSeconds * this.#limit.requestsPerSecond);
     this.#refilledAt = now;
