@@ -6,6 +6,7 @@ import {
   isHTTPResponseError,
   isNotionClientError,
   UnknownHTTPResponseError,
+  type QueryDataSourceParameters,
 } from '@notionhq/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeNotionServer, type FakeNotionServer, type FakeNotionServerOptions } from './index.js';
@@ -29,7 +30,10 @@ async function board(options: FakeNotionServerOptions = {}) {
     },
   });
   const client = new Client({ auth: fake.token, baseUrl: fake.url, retry: false, logLevel: undefined, logger: () => {} });
-  return { fake, client, ...ids };
+  /** The ids of the pages a query answers, in order. */
+  const queryIds = async (params: Omit<QueryDataSourceParameters, 'data_source_id'> = {}) =>
+    (await client.dataSources.query({ data_source_id: ids.dataSourceId, ...params })).results.map((page) => page.id);
+  return { fake, client, queryIds, ...ids };
 }
 
 async function notionError(promise: Promise<unknown>) {
@@ -67,13 +71,12 @@ describe('the fake Notion API, driven by the real client', () => {
 
   it('filters a query on last_edited_time and a status, combined with and', async () => {
     let now = new Date('2026-11-24T10:00:30Z');
-    const { fake, client, dataSourceId } = await board({ now: () => now });
+    const { fake, queryIds, dataSourceId } = await board({ now: () => now });
     fake.workspace.createPage(dataSourceId, { Name: 'old', Status: 'Not started' });
     now = new Date('2026-11-24T10:05:10Z');
     const fresh = fake.workspace.createPage(dataSourceId, { Name: 'fresh', Status: 'Not started' });
     fake.workspace.createPage(dataSourceId, { Name: 'fresh but done', Status: 'Done' });
-    const answer = await client.dataSources.query({
-      data_source_id: dataSourceId,
+    const ids = await queryIds({
       filter: {
         and: [
           { timestamp: 'last_edited_time', last_edited_time: { on_or_after: '2026-11-24T10:05:00.000Z' } },
@@ -81,16 +84,15 @@ describe('the fake Notion API, driven by the real client', () => {
         ],
       },
     });
-    expect(answer.results.map((page) => page.id)).toEqual([fresh]);
+    expect(ids).toEqual([fresh]);
   });
 
   it('combines status conditions with or', async () => {
-    const { fake, client, dataSourceId } = await board();
+    const { fake, queryIds, dataSourceId } = await board();
     const a = fake.workspace.createPage(dataSourceId, { Name: 'a', Status: 'Not started' });
     const b = fake.workspace.createPage(dataSourceId, { Name: 'b', Status: 'In Progress' });
     fake.workspace.createPage(dataSourceId, { Name: 'c', Status: 'Done' });
-    const answer = await client.dataSources.query({
-      data_source_id: dataSourceId,
+    const ids = await queryIds({
       filter: {
         or: [
           { property: 'Status', status: { equals: 'Not started' } },
@@ -98,15 +100,14 @@ describe('the fake Notion API, driven by the real client', () => {
         ],
       },
     });
-    expect(answer.results.map((page) => page.id).sort()).toEqual([a, b].sort());
+    expect(ids.sort()).toEqual([a, b].sort());
   });
 
   it('filters on title text and multi-select options', async () => {
-    const { fake, client, dataSourceId } = await board();
+    const { fake, queryIds, dataSourceId } = await board();
     const wanted = fake.workspace.createPage(dataSourceId, { Name: 'Fix the login bug', Tags: ['backend'] });
     fake.workspace.createPage(dataSourceId, { Name: 'Fix the docs', Tags: ['docs'] });
-    const answer = await client.dataSources.query({
-      data_source_id: dataSourceId,
+    const ids = await queryIds({
       filter: {
         and: [
           { property: 'Name', title: { contains: 'fix' } },
@@ -114,22 +115,21 @@ describe('the fake Notion API, driven by the real client', () => {
         ],
       },
     });
-    expect(answer.results.map((page) => page.id)).toEqual([wanted]);
+    expect(ids).toEqual([wanted]);
   });
 
   it('sorts by last_edited_time ascending', async () => {
     let now = new Date('2026-11-24T10:00:00Z');
-    const { fake, client, dataSourceId } = await board({ now: () => now });
+    const { fake, queryIds, dataSourceId } = await board({ now: () => now });
     const first = fake.workspace.createPage(dataSourceId, { Name: 'first' });
     now = new Date('2026-11-24T10:01:00Z');
     const second = fake.workspace.createPage(dataSourceId, { Name: 'second' });
     now = new Date('2026-11-24T10:02:00Z');
     fake.workspace.editPage(first, { Notes: 'edited last' });
-    const answer = await client.dataSources.query({
-      data_source_id: dataSourceId,
+    const ids = await queryIds({
       sorts: [{ timestamp: 'last_edited_time', direction: 'ascending' }],
     });
-    expect(answer.results.map((page) => page.id)).toEqual([second, first]);
+    expect(ids).toEqual([second, first]);
   });
 
   it('pages a large result with page_size, has_more and next_cursor', async () => {
@@ -154,11 +154,10 @@ describe('the fake Notion API, driven by the real client', () => {
   });
 
   it('leaves trashed pages out of query results', async () => {
-    const { fake, client, dataSourceId } = await board();
+    const { fake, queryIds, dataSourceId } = await board();
     const kept = fake.workspace.createPage(dataSourceId, { Name: 'kept' });
     fake.workspace.trashPage(fake.workspace.createPage(dataSourceId, { Name: 'trashed' }));
-    const answer = await client.dataSources.query({ data_source_id: dataSourceId });
-    expect(answer.results.map((page) => page.id)).toEqual([kept]);
+    expect(await queryIds()).toEqual([kept]);
   });
 
   it('updates a status, rounds last_edited_time down to the minute and records the bot as last editor', async () => {
