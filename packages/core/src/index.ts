@@ -9,3 +9,13 @@ export * from './spawner/contract.js';
 export * from './yaml/index.js';
 export * from './router/index.js';
 export { buildPersonaPrompt } from './prompt/persona-prompt.js';
+export { createSqliteSink, sqliteSink, sqliteSinkOptions, type SqliteSinkOptions } from './sink/sqlite-sink.js';
+export { createEchoSpawner, echoSpawner, echoSpawnerOptions, type EchoSpawnerOptions } from './spawner/echo-spawner.js';
+export {
+  createProcessSpawner,
+  processSpawner,
+  processSpawnerOptions,
+  type ProcessSpawnerOptions,
+} from './spawner/process-spawner.js';
+export { createFileSource, fileSource, fileSourceOptions, type FileSourceOptions } from './source/file-source.js';
+export { builtinPlugins, type BuiltinPlugins } from './builtin-plugins.js';
