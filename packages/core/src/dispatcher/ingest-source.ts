@@ -1,0 +1,58 @@
+import type { Council } from '../router/council.js';
+import type { Assignment, Sink } from '../sink/contract.js';
+import type { Source } from '../source/contract.js';
+import { describeError, type Emit } from './events.js';
+
+/** What reading a source into the ledger needs. */
+export interface IngestContext {
+  readonly source: Source;
+  readonly sink: Sink;
+  readonly council: () => Council;
+  readonly emit: Emit;
+  /** Called after each batch that brought new tasks, so the claim loop looks at once. */
+  readonly onIngested: () => void;
+}
+
+/**
+ * Reads the source from the cursor the sink holds, routes each batch, records it, and only then saves the batch's
+ * cursor: a crash between the two re-delivers the batch, which the sink's idempotent ingest makes harmless, whereas the
+ * other order could lose it. Answers how many new tasks were recorded.
+ */
+export async function ingestSource(context: IngestContext, options: { follow: boolean; signal: AbortSignal }): Promise<number> {
+  const { source, sink, emit } = context;
+  let recorded = 0;
+  const cursor = await sink.getCursor(source.name);
+  for await (const batch of source.read({ cursor, follow: options.follow, signal: options.signal })) {
+    const assignments = routeBatch(batch.tasks, context.council(), emit);
+    if (assignments.length > 0) {
+      const { inserted } = await sink.ingest(assignments);
+      announce(assignments, new Set(inserted), emit);
+      recorded += inserted.length;
+      if (inserted.length > 0) context.onIngested();
+    }
+    await sink.saveCursor(source.name, batch.cursor);
+    if (options.signal.aborted) break;
+  }
+  return recorded;
+}
+
+function routeBatch(tasks: readonly Assignment['task'][], council: Council, emit: Emit): Assignment[] {
+  const assignments: Assignment[] = [];
+  for (const task of tasks) {
+    try {
+      assignments.push({ task, decision: council.route(task) });
+    } catch (error) {
+      // Routing is pure and total for valid tasks; a task it cannot route is reported and left out, not half-recorded.
+      emit('onError', { stage: 'route', taskId: task.id, error: describeError(error) });
+    }
+  }
+  return assignments;
+}
+
+function announce(assignments: readonly Assignment[], inserted: ReadonlySet<string>, emit: Emit): void {
+  const at = new Date();
+  for (const { task, decision } of assignments) {
+    if (!inserted.has(task.id)) continue;
+    emit('onTaskStatus', { taskId: task.id, agent: decision.agent, attempt: 1, at, to: 'assigned', title: task.title, decision });
+  }
+}
