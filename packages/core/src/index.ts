@@ -10,3 +10,6 @@ export * from './dispatcher/events.js';
 export * from './dispatcher/settings.js';
 export * from './dispatcher/retry-policy.js';
 export * from './dispatcher/dispatcher.js';
+export * from './dispatcher/rules-reload.js';
+export * from './logging/secrets.js';
+export * from './logging/json-logger.js';
