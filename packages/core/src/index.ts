@@ -6,6 +6,7 @@ export type * from './router/council.js';
 export * from './source/contract.js';
 export * from './sink/contract.js';
 export * from './spawner/contract.js';
+export { createSqliteSink, sqliteSink, sqliteSinkOptions, type SqliteSinkOptions } from './sink/sqlite-sink.js';
 export * from './dispatcher/events.js';
 export * from './dispatcher/settings.js';
 export * from './dispatcher/retry-policy.js';
