@@ -14,3 +14,6 @@ export * from './dispatcher/dispatcher.js';
 export * from './dispatcher/rules-reload.js';
 export * from './logging/secrets.js';
 export * from './logging/json-logger.js';
+export * from './yaml/index.js';
+export * from './router/index.js';
+export { buildPersonaPrompt } from './prompt/persona-prompt.js';

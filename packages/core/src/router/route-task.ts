@@ -1,0 +1,117 @@
+import type { TaskInput } from '../task.js';
+import type { CompiledCondition } from './compile-condition.js';
+import type { Decision, RuleHit } from './decision.js';
+import { tokenizeText, type KeywordMatcher, type KeywordMatch } from './keyword-matcher.js';
+import { taskFacts } from './task-facts.js';
+
+/** A rule ready to score: its agent by index, its keywords inside the shared matcher, its condition a function. */
+export interface CompiledRule {
+  readonly id: string;
+  readonly agent: string;
+  readonly agentIndex: number;
+  readonly type: string | undefined;
+  readonly weight: number;
+  readonly hasKeywords: boolean;
+  readonly when: CompiledCondition | undefined;
+  /** `file:line:col` of the rule, for explanations. */
+  readonly place: string;
+}
+
+/** Everything `routeTask` needs, built once by `compileCouncil`. */
+export interface CompiledRules {
+  readonly agentIds: readonly string[];
+  readonly defaultAgent: string;
+  readonly rules: readonly CompiledRule[];
+  readonly matcher: KeywordMatcher;
+}
+
+/** The keywords one rule matched in one task, and where the first of them stood. */
+interface RuleKeywords {
+  readonly keywords: string[];
+  readonly matchedText: string[];
+  readonly firstAt: number;
+}
+
+const GENERAL_TYPE = 'general';
+/** Keywords are looked for in the title and this much of the description: enough for its opening, bounded for long pages. */
+export const DESCRIPTION_SCAN_LIMIT = 2000;
+
+/**
+ * Scores a task: every rule whose keywords matched (or that has none) and whose `when` holds adds its weight to its
+ * agent, once however many of its keywords matched. The highest total wins. Ties go to the tied agent whose matched
+ * words come first in the task (the title's leading verb usually names the work: "Write tests for..." is testing),
+ * then to the agent listed first in agents.yaml. No score at all gives the default agent.
+ */
+export function routeTask(compiled: CompiledRules, task: TaskInput): Decision {
+  const keywordsByRule = matchKeywords(compiled.matcher, task);
+  const facts = taskFacts(task);
+  const scores = new Array<number>(compiled.agentIds.length).fill(0);
+  const firstAt = new Array<number>(compiled.agentIds.length).fill(Number.POSITIVE_INFINITY);
+  const hits: RuleHit[] = [];
+
+  for (const [index, rule] of compiled.rules.entries()) {
+    const found = keywordsByRule.get(index);
+    if (rule.hasKeywords && found === undefined) continue;
+    const condition = rule.when === undefined || rule.when(facts);
+    if (!condition && found === undefined) continue;
+    const weight = condition ? rule.weight : 0;
+    if (condition) {
+      scores[rule.agentIndex] = (scores[rule.agentIndex] ?? 0) + weight;
+      firstAt[rule.agentIndex] = Math.min(firstAt[rule.agentIndex] ?? Number.POSITIVE_INFINITY, found?.firstAt ?? Number.POSITIVE_INFINITY);
+    }
+    hits.push({
+      ruleId: rule.id,
+      agent: rule.agent,
+      weight,
+      ...(rule.type === undefined ? {} : { type: rule.type }),
+      keywords: found?.keywords ?? [],
+      matchedText: found?.matchedText ?? [],
+      condition,
+      place: rule.place,
+    });
+  }
+  hits.sort((a, b) => b.weight - a.weight);
+  return decide(compiled, scores, firstAt, hits);
+}
+
+function decide(compiled: CompiledRules, scores: readonly number[], firstAt: readonly number[], hits: readonly RuleHit[]): Decision {
+  const scoreMap = Object.fromEntries(compiled.agentIds.map((id, index) => [id, scores[index] ?? 0]));
+  const ranked = compiled.agentIds
+    .map((_, index) => index)
+    .sort((a, b) => (scores[b] ?? 0) - (scores[a] ?? 0) || (firstAt[a] ?? 0) - (firstAt[b] ?? 0) || a - b);
+  const [winner = 0, runnerUp] = ranked;
+  const top = scores[winner] ?? 0;
+  if (top <= 0) {
+    return { agent: compiled.defaultAgent, type: GENERAL_TYPE, score: 0, scores: scoreMap, margin: 0, matched: hits, reason: 'default-agent' };
+  }
+  const agent = compiled.agentIds[winner] ?? compiled.defaultAgent;
+  const second = runnerUp === undefined ? 0 : (scores[runnerUp] ?? 0);
+  const typed = hits.find((hit) => hit.agent === agent && hit.condition && hit.type !== undefined);
+  return {
+    agent,
+    type: typed?.type ?? GENERAL_TYPE,
+    score: top,
+    scores: scoreMap,
+    margin: top - second,
+    matched: hits,
+    reason: second === top ? 'tie-break' : 'highest-score',
+  };
+}
+
+/** Keywords found in the title, then in the description; a rule's words are listed once each, as first written. */
+function matchKeywords(matcher: KeywordMatcher, task: TaskInput): Map<number, RuleKeywords> {
+  const byRule = new Map<number, RuleKeywords>();
+  const record = (text: string, offset: number) => (match: KeywordMatch) => {
+    const entry = byRule.get(match.rule) ?? { keywords: [], matchedText: [], firstAt: offset + match.start };
+    if (!entry.keywords.includes(match.keyword)) entry.keywords.push(match.keyword);
+    const written = text.slice(match.start, match.end);
+    if (!entry.matchedText.includes(written)) entry.matchedText.push(written);
+    byRule.set(match.rule, entry);
+  };
+  matcher.match(tokenizeText(task.title)).forEach(record(task.title, 0));
+  if (task.description !== undefined && task.description !== '') {
+    const description = task.description.slice(0, DESCRIPTION_SCAN_LIMIT);
+    matcher.match(tokenizeText(description)).forEach(record(description, task.title.length + 1));
+  }
+  return byRule;
+}
