@@ -17,3 +17,6 @@ export * from './logging/json-logger.js';
 export * from './yaml/index.js';
 export * from './router/index.js';
 export { buildPersonaPrompt } from './prompt/persona-prompt.js';
+export * from './config/config-schema.js';
+export * from './config/load-config.js';
+export * from './config/load-plugins.js';

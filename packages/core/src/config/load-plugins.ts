@@ -102,7 +102,7 @@ function optionProblems(choice: PluginChoice, name: string, issues: Parameters<t
   const withPlugin = (problem: Problem): Problem => ({ ...problem, place: { ...problem.place, plugin: name } });
   if (choice.document === undefined) return issues.map((issue) => withPlugin({ place: {}, message: `${issue.path.join('.')}: ${issue.message}` }));
   const { document, optionsPath } = choice;
-  const scoped = { ...document, placeOf: (path: readonly PropertyKey[], o?: { readonly key?: boolean }) => document.placeOf([...optionsPath, ...path], o) };
+  const scoped = { file: document.file, data: choice.options, placeOf: (path: readonly PropertyKey[], o?: { readonly key?: boolean }) => document.placeOf([...optionsPath, ...path], o) };
   return schemaProblems(scoped, issues).map(withPlugin);
 }
 
