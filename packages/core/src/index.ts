@@ -20,3 +20,10 @@ export { buildPersonaPrompt } from './prompt/persona-prompt.js';
 export * from './config/config-schema.js';
 export * from './config/load-config.js';
 export * from './config/load-plugins.js';
+export { createEchoSpawner, echoSpawner, echoSpawnerOptions, type EchoSpawnerOptions } from './spawner/echo-spawner.js';
+export {
+  createProcessSpawner,
+  processSpawner,
+  processSpawnerOptions,
+  type ProcessSpawnerOptions,
+} from './spawner/process-spawner.js';
