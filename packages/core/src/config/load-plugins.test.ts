@@ -8,7 +8,7 @@ import { KurultaiError, formatProblem } from '../errors.js';
 import { createJsonLogger } from '../logging/json-logger.js';
 import { sqliteSink } from '../sink/sqlite-sink.js';
 import { loadConfig } from './load-config.js';
-import { loadPlugins, type AnyPluginDefinition, type LoadedPlugins } from './load-plugins.js';
+import { loadPlugins, type AnyPluginDefinition, type PluginInstances } from './load-plugins.js';
 
 const zodUrl = pathToFileURL(createRequire(import.meta.url).resolve('zod')).href;
 
@@ -24,7 +24,7 @@ export default { kind: 'spawner', specificationVersion: 'v9', name: 'future', op
 };
 
 const folders: string[] = [];
-const opened: LoadedPlugins[] = [];
+const opened: PluginInstances[] = [];
 afterEach(async () => {
   await Promise.all(opened.splice(0).map((plugins) => plugins.sink.close()));
   for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });

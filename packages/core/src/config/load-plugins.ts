@@ -15,12 +15,6 @@ export type AnyPluginDefinition = PluginDefinition<PluginKind, unknown, unknown>
 /** The plugins Kurultai ships, by the short names `use:` accepts (`sqlite`, `file`, `process`, `echo`). */
 export type BuiltInPlugins = Readonly<Record<string, AnyPluginDefinition>>;
 
-/** The three plugin instances a dispatcher runs with. */
-export interface LoadedPlugins {
-  readonly source: Source;
-  readonly sink: Sink;
-  readonly spawner: Spawner;
-}
 
 export interface LoadPluginsOptions {
   readonly builtIns: BuiltInPlugins;
@@ -29,32 +23,42 @@ export interface LoadPluginsOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
 }
 
+/** The instance each plugin kind's factory makes: the three plugins a dispatcher runs with. */
+export interface PluginInstances {
+  readonly source: Source;
+  readonly sink: Sink;
+  readonly spawner: Spawner;
+}
+
 /**
- * Loads and creates the config's source, sink and spawner: finds each definition (a built-in, a package, a path),
- * checks its kind and contract version, validates its options with its own schema (problems at `path:line:col`), and
- * calls its factory with a context scoped to it. Errors name the plugin.
+ * Loads and creates one of the config's plugins: finds its definition (a built-in, a package, a path), checks its kind
+ * and contract version, validates its options with its own schema (problems at `path:line:col`), and calls its factory
+ * with a context scoped to it. Errors name the plugin.
  */
-export async function loadPlugins(config: KurultaiConfig, options: LoadPluginsOptions): Promise<LoadedPlugins> {
-  const create = async (choice: PluginChoice): Promise<unknown> => {
-    const definition = await findDefinition(choice, config.baseDir, options.builtIns);
-    const parsed = definition.options.safeParse(choice.options);
-    if (!parsed.success) {
-      const problems = optionProblems(choice, definition.name, parsed.error.issues);
-      throw new KurultaiError('plugin_options_invalid', `${problems[0]?.message ?? 'invalid options'}`, { place: problems[0]?.place ?? { plugin: definition.name }, problems });
-    }
-    const context: PluginContext = { logger: options.logger.child({ plugin: definition.name }), env: options.env, baseDir: config.baseDir };
-    try {
-      return await definition.create(parsed.data, context);
-    } catch (error) {
-      if (error instanceof KurultaiError) throw error;
-      const message = config.secrets.redact(error instanceof Error ? error.message : String(error));
-      throw new KurultaiError('plugin_create_failed', `could not start: ${message}`, { place: { plugin: definition.name }, cause: error });
-    }
-  };
-  // The sink first: it is the one the others' failures must not leave half-open.
-  const sink = (await create(config.plugins.sink)) as Sink;
-  const source = (await create(config.plugins.source)) as Source;
-  const spawner = (await create(config.plugins.spawner)) as Spawner;
+export async function loadPlugin<Kind extends PluginKind>(config: KurultaiConfig, kind: Kind, options: LoadPluginsOptions): Promise<PluginInstances[Kind]> {
+  const choice = config.plugins[kind];
+  const definition = await findDefinition(choice, config.baseDir, options.builtIns);
+  const parsed = definition.options.safeParse(choice.options);
+  if (!parsed.success) {
+    const problems = optionProblems(choice, definition.name, parsed.error.issues);
+    throw new KurultaiError('plugin_options_invalid', problems[0]?.message ?? 'invalid options', { place: problems[0]?.place ?? { plugin: definition.name }, problems });
+  }
+  const context: PluginContext = { logger: options.logger.child({ plugin: definition.name }), env: options.env, baseDir: config.baseDir };
+  try {
+    // The definition's kind was checked against `kind`, so its instance is that kind's.
+    return (await definition.create(parsed.data, context)) as PluginInstances[Kind];
+  } catch (error) {
+    if (error instanceof KurultaiError) throw error;
+    const message = config.secrets.redact(error instanceof Error ? error.message : String(error));
+    throw new KurultaiError('plugin_create_failed', `could not start: ${message}`, { place: { plugin: definition.name }, cause: error });
+  }
+}
+
+/** Loads the config's sink, source and spawner (in that order), as `loadPlugin` does each. */
+export async function loadPlugins(config: KurultaiConfig, options: LoadPluginsOptions): Promise<PluginInstances> {
+  const sink = await loadPlugin(config, 'sink', options);
+  const source = await loadPlugin(config, 'source', options);
+  const spawner = await loadPlugin(config, 'spawner', options);
   return { source, sink, spawner };
 }
 
