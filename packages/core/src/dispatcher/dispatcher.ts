@@ -8,6 +8,7 @@ import type { TaskStatus } from '../task.js';
 import { deliverWriteBacks, type WriteBackContext } from './deliver-write-backs.js';
 import { createEmitter, describeError, type DispatcherListener, type Emit } from './events.js';
 import { ingestSource } from './ingest-source.js';
+import { watchRules } from './rules-reload.js';
 import { startTask, type RunningTask, type TaskRunContext } from './run-task.js';
 import type { DispatcherSettings } from './settings.js';
 import { WakeSignal } from './wake-signal.js';
@@ -24,6 +25,8 @@ export interface DispatcherOptions {
   readonly workerId?: string;
   /** The jitter source for retry backoff; tests pin it. */
   readonly random?: () => number;
+  /** Where the council's rules live and how to load them: `run` reloads them after each edit (not `runOnce`). */
+  readonly rules?: { readonly dir: string; readonly loadCouncil: (dir: string) => Promise<Council> };
 }
 
 /** How many tasks this worker is running, in all and per agent. */
@@ -51,7 +54,10 @@ export interface RunSummary {
  * and so its idempotency key.
  */
 export interface Dispatcher {
-  /** Runs until `drain()` is called: follows the source, runs tasks, delivers write-backs. Resolves once drained. */
+  /**
+   * Runs until `drain()` is called: follows the source, runs tasks, delivers write-backs, reloads edited rules. Resolves
+   * once drained.
+   */
   run(): Promise<void>;
   /**
    * Takes what the source holds now, runs every task until none is runnable or waiting for a retry (in review mode:
@@ -220,7 +226,13 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
 
     async run() {
       const never = () => false;
-      await guard(Promise.all([followSource(), claimLoop(never), writeBackLoop()]));
+      const { rules } = options;
+      const stopWatching = rules === undefined ? () => {} : watchRules({ ...rules, onCouncil: (next) => (council = next), emit });
+      try {
+        await guard(Promise.all([followSource(), claimLoop(never), writeBackLoop()]));
+      } finally {
+        stopWatching();
+      }
     },
 
     async runOnce() {
