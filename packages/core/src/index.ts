@@ -27,3 +27,4 @@ export {
   processSpawnerOptions,
   type ProcessSpawnerOptions,
 } from './spawner/process-spawner.js';
+export { createFileSource, fileSource, fileSourceOptions, type FileSourceOptions } from './source/file-source.js';

@@ -2,3 +2,9 @@
 export { describeSinkConformance, type SinkConformanceHarness, type SinkTestStore } from './sink-conformance.js';
 export { sampleAssignment, sampleDecision, sampleMemory, waitFor } from './conformance-fixtures.js';
 export { describeSpawnerConformance, sampleSpawnRequest, type SpawnerConformanceHarness } from './spawner-conformance.js';
+export {
+  describeSourceConformance,
+  type SourceConformanceHarness,
+  type SourceTaskDraft,
+  type SourceUnderTest,
+} from './source-conformance.js';
