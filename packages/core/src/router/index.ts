@@ -8,3 +8,4 @@ export { DESCRIPTION_SCAN_LIMIT, routeTask, type CompiledRule, type CompiledRule
 export { runExamples, type ExampleMiss, type ExamplesReport } from './run-examples.js';
 export { taskFacts, type TaskFacts } from './task-facts.js';
 export { stemWord } from './word-stem.js';
+export { rulesJsonSchemas } from './json-schemas.js';

@@ -80,12 +80,15 @@ export const agentsFileSchema = z.strictObject({
 });
 export type AgentsFile = z.output<typeof agentsFileSchema>;
 
+// A bare number is a fine keyword (an HTTP status such as 502); YAML reads it as a number, so it is taken as written.
+const keyword = z.union([text, z.number().transform((number) => String(number))], { error: 'must be a word or a phrase' });
+
 export const ruleSchema = z.strictObject({
   id,
   agent: id.describe('The agent this rule scores for.'),
   type: text.optional().describe('The task type a task gets when this rule decides it.'),
   keywords: z
-    .array(text, { error: 'must be a list of words or phrases' })
+    .array(keyword, { error: 'must be a list of words or phrases' })
     .min(1, { error: 'must not be an empty list; leave the field out instead' })
     .optional()
     .describe('Words and phrases matched as whole words, with their inflections.'),
