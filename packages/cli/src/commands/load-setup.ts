@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import {
   createJsonLogger,
   echoSpawner,
+  fileSource,
   loadConfig,
   loadPlugin,
   processSpawner,
@@ -22,6 +23,7 @@ const BUILT_IN_PLUGINS: BuiltInPlugins = {
   sqlite: sqliteSink as AnyPluginDefinition,
   echo: echoSpawner as AnyPluginDefinition,
   process: processSpawner as AnyPluginDefinition,
+  file: fileSource as AnyPluginDefinition,
 };
 
 /** A loaded config and what loading its plugins needs: the commands' common start. */

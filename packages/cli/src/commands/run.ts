@@ -4,7 +4,6 @@ import {
   loadCouncil,
   loadPlugin,
   type Dispatcher,
-  type DispatcherListener,
   type RunSummary,
   type Sink,
   type Source,
@@ -50,11 +49,10 @@ export async function runCommand(argv: readonly string[], io: CommandIo): Promis
     plugins.source = await loadPlugin(setup.config, 'source', setup.pluginOptions);
     plugins.spawner = await loadPlugin(setup.config, 'spawner', setup.pluginOptions);
     const { sink, source, spawner } = plugins;
-    const listeners: DispatcherListener[] = [];
     const rules = { dir: setup.rulesDir, loadCouncil };
-    const dispatcher = createDispatcher({ source, sink, spawner, council, rules, settings: setup.config.dispatcher, listeners });
+    const dispatcher = createDispatcher({ source, sink, spawner, council, rules, settings: setup.config.dispatcher });
     const view = onTerminal ? liveView(io, sink, dispatcher) : undefined;
-    listeners.push(view ?? logListener(setup.pluginOptions.logger));
+    dispatcher.listen(view ?? logListener(setup.pluginOptions.logger));
     return await supervise(dispatcher, { once: args.once === true, io, setup, view });
   } catch (error) {
     return reportError(io, error, setup?.config.secrets);

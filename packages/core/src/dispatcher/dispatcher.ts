@@ -69,6 +69,8 @@ export interface Dispatcher {
    * and released to the queue, same attempt. Resolves when `run`/`runOnce` has returned.
    */
   drain(graceMs?: number): Promise<void>;
+  /** Adds a listener (e.g. a view made after the dispatcher); answers a function that removes it. */
+  listen(listener: DispatcherListener): () => void;
   /** Puts a new council in force for the tasks routed from now on (a rules reload). */
   replaceCouncil(council: Council): void;
   readonly council: Council;
@@ -82,7 +84,6 @@ const UNFINISHED: readonly TaskStatus[] = ['assigned', 'retrying', 'in_progress'
 export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const { source, sink, settings } = options;
   const workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-  // Mutable so that `runOnce` can count outcomes with a listener of its own for the length of the run.
   const listeners: DispatcherListener[] = [...(options.listeners ?? [])];
   const emit: Emit = createEmitter(listeners);
   const leaseMs = settings.leaseSeconds * 1000;
@@ -112,6 +113,14 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   };
   const writeBackContext: WriteBackContext = { sink, sources: new Map([[source.name, source]]), workerId, leaseMs, emit };
   const ingestContext = { source, sink, council: () => council, emit, onIngested: () => wake.wake() };
+
+  const listen = (listener: DispatcherListener): (() => void) => {
+    listeners.push(listener);
+    return () => {
+      const index = listeners.indexOf(listener);
+      if (index >= 0) listeners.splice(index, 1);
+    };
+  };
 
   const load = (): DispatcherLoad => {
     const byAgent: Record<string, number> = {};
@@ -223,6 +232,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       council = next;
     },
     load,
+    listen,
 
     async run() {
       const never = () => false;
@@ -246,7 +256,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
           else if (event.to === 'retrying') counts.retried += 1;
         },
       };
-      listeners.push(tally);
+      const stopTally = listen(tally);
       const work = (async () => {
         const ingesting = ingestSource(ingestContext, { follow: false, signal: stopping.signal }).finally(() => {
           ingestDone = true;
@@ -256,7 +266,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         await flushWriteBacks();
         return ingested;
       })();
-      await guard(work).finally(() => listeners.splice(listeners.indexOf(tally), 1));
+      await guard(work).finally(stopTally);
       const ingested = await work;
       return { ingested, ...counts, durationMs: Date.now() - startedAt, ledger: await sink.summary() };
     },
