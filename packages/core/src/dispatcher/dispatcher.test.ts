@@ -315,6 +315,16 @@ describe('createDispatcher', () => {
     expect(byStatus).toEqual({ completed: 2, assigned: 8 });
   });
 
+  it('returns from run only once the running tasks have their outcome recorded', async () => {
+    const { spawner, requests } = scriptedSpawner(async (request) => (await delay(100), { ok: true, output: request.taskId }));
+    const { sink, dispatcher } = await setUp({ tasks: tasksNamed('Survey'), spawner });
+    const running = dispatcher.run();
+    await expect.poll(() => requests.length).toBe(1);
+    void dispatcher.drain(10_000);
+    await running;
+    expect((await sink.getTask('t-1'))?.status).toBe('completed');
+  });
+
   it('releases running tasks to the queue, same attempt, when the grace period is over', async () => {
     const { spawner, requests } = scriptedSpawner(async (request) => {
       await delay(60_000, request.signal);

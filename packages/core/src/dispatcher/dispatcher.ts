@@ -78,6 +78,9 @@ export interface Dispatcher {
   load(): DispatcherLoad;
 }
 
+/** Why a draining worker gives tasks back. */
+const SHUTDOWN = 'the worker is shutting down';
+
 /** The sink statuses that mean work is still to be done. */
 const UNFINISHED: readonly TaskStatus[] = ['assigned', 'retrying', 'in_progress'];
 
@@ -161,6 +164,11 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       emit('onError', { stage: 'claim', error: describeError(error) });
       return 0;
     }
+    if (stopping.signal.aborted) {
+      // A drain began while the claim was in flight: these tasks were never started, so they go straight back.
+      await Promise.all(claims.map((claim) => sink.release(claim.lease, SHUTDOWN)));
+      return 0;
+    }
     for (const claim of claims) {
       const task = startTask(claim, runContext);
       running.set(claim.task.id, task);
@@ -170,6 +178,11 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       });
     }
     return claims.length;
+  };
+
+  /** Waits until every task this worker started has its outcome recorded, including any started meanwhile. */
+  const settleRunning = async (): Promise<void> => {
+    while (running.size > 0) await Promise.all([...running.values()].map((task) => task.done));
   };
 
   const nothingLeft = async (): Promise<boolean> => {
@@ -239,7 +252,13 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       const { rules } = options;
       const stopWatching = rules === undefined ? () => {} : watchRules({ ...rules, onCouncil: (next) => (council = next), emit });
       try {
-        await guard(Promise.all([followSource(), claimLoop(never), writeBackLoop()]));
+        await guard(
+          (async () => {
+            await Promise.all([followSource(), claimLoop(never), writeBackLoop()]);
+            await settleRunning();
+            await flushWriteBacks();
+          })(),
+        );
       } finally {
         stopWatching();
       }
@@ -263,6 +282,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
           wake.wake();
         });
         const [ingested] = await Promise.all([ingesting, claimLoop(() => ingestDone)]);
+        await settleRunning();
         await flushWriteBacks();
         return ingested;
       })();
@@ -274,14 +294,15 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     async drain(graceMs = settings.drainGraceSeconds * 1000) {
       stopping.abort();
       wake.wake();
-      const settled = Promise.all([...running.values()].map((task) => task.done));
-      const graceOver = sleep(graceMs, undefined).then(() => 'grace-over' as const);
-      if ((await Promise.race([settled, graceOver])) === 'grace-over') {
-        for (const task of running.values()) task.release('the worker is shutting down');
-        await settled;
+      const graceOver = setTimeout(() => {
+        for (const task of running.values()) task.release(SHUTDOWN);
+      }, graceMs);
+      try {
+        await settleRunning();
+        await finished;
+      } finally {
+        clearTimeout(graceOver);
       }
-      await finished;
-      await flushWriteBacks();
     },
   };
 }
