@@ -1,5 +1,5 @@
 import { TASK_STATUSES, type Council, type Dispatcher, type DispatcherListener, type Sink, type SinkSummary } from '@kurultai/core';
-import { terminalSafe } from './command-io.js';
+import { terminalSafe } from './terminal-safe.js';
 
 /** How the live view reaches the terminal and what it shows. */
 export interface LiveViewOptions {

@@ -1,6 +1,3 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { join } from 'node:path';
 import {
   createJsonLogger,
   echoSpawner,
@@ -16,48 +13,49 @@ import {
   type LogLevel,
   type Sink,
 } from '@kurultai/core';
-import type { CommandIo } from './command-io.js';
+import type { ParseArgsOptionsConfig } from 'node:util';
+import type { CommandContext } from '../command.js';
+import { rulesFolder } from '../rules-folder.js';
 
 /** The plugins `use:` finds by short name. */
 const BUILT_IN_PLUGINS: BuiltInPlugins = {
   sqlite: sqliteSink as AnyPluginDefinition,
+  file: fileSource as AnyPluginDefinition,
   echo: echoSpawner as AnyPluginDefinition,
   process: processSpawner as AnyPluginDefinition,
-  file: fileSource as AnyPluginDefinition,
 };
 
-/** A loaded config and what loading its plugins needs: the commands' common start. */
+export const CONFIG_OPTION: ParseArgsOptionsConfig = { config: { type: 'string', short: 'c' } };
+
+export const CONFIG_HELP = `  -c, --config FILE  the config file (default: kurultai.config.yaml here, else the embedded defaults)`;
+
+/** A loaded config and what loading its plugins needs: the start every ledger command shares. */
 export interface Setup {
   readonly config: KurultaiConfig;
   readonly pluginOptions: LoadPluginsOptions;
+  /** The config's `rules:`, else `rules/` in the working folder, else the council shipped with kurultai. */
   readonly rulesDir: string;
 }
 
 /**
  * Loads the config (`--config FILE`, else `kurultai.config.yaml` in the working folder, else the embedded defaults) and
- * the redacting logger every plugin writes through. Log lines go to `write` (stdout for `run` without a terminal).
+ * the redacting logger every plugin writes through. Log lines go to `write`, standard error unless told otherwise.
  */
-export async function loadSetup(io: CommandIo, options: { configFile?: string; write?: (line: string) => void; level?: LogLevel }): Promise<Setup> {
-  const config = await loadConfig({ cwd: io.cwd, env: io.env, ...(options.configFile === undefined ? {} : { file: options.configFile }) });
-  const write = options.write ?? ((line: string) => io.stderr.write(line));
-  const logger = createJsonLogger({ write, secrets: config.secrets, level: options.level ?? logLevel(io.env) });
-  return { config, pluginOptions: { builtIns: BUILT_IN_PLUGINS, logger, env: io.env }, rulesDir: config.rulesDir ?? defaultRulesDir(io.cwd) };
+export async function loadSetup(context: CommandContext, options: { configFile: string | boolean | undefined; write?: (line: string) => void }): Promise<Setup> {
+  const file = typeof options.configFile === 'string' ? options.configFile : undefined;
+  const config = await loadConfig({ cwd: context.cwd, env: context.env, ...(file === undefined ? {} : { file }) });
+  const logger = createJsonLogger({ write: options.write ?? context.stderr, secrets: config.secrets, level: logLevel(context.env) });
+  return { config, pluginOptions: { builtIns: BUILT_IN_PLUGINS, logger, env: context.env }, rulesDir: config.rulesDir ?? rulesFolder(undefined, context.cwd) };
 }
 
-/** Opens the config's sink, ready for use; for commands that only read or change the ledger. */
+/** Opens the config's sink, ready for use: all that `status` and `retry` need. */
 export async function openSink(setup: Setup): Promise<Sink> {
   const sink = await loadPlugin(setup.config, 'sink', setup.pluginOptions);
   await sink.init();
   return sink;
 }
 
-/** `rules/` in the working folder when there is one, else the default council shipped with Kurultai. */
-function defaultRulesDir(cwd: string): string {
-  const local = join(cwd, 'rules');
-  if (existsSync(local)) return local;
-  return fileURLToPath(new URL('../../../../rules', import.meta.url));
-}
-
+/** `KURULTAI_LOG_LEVEL` (debug, info, warn, error); default info. */
 function logLevel(env: Readonly<Record<string, string | undefined>>): LogLevel {
   const level = env.KURULTAI_LOG_LEVEL;
   return level === 'debug' || level === 'info' || level === 'warn' || level === 'error' ? level : 'info';

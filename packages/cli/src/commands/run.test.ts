@@ -62,10 +62,10 @@ describe('kurultai run --once', () => {
     expect(lines.at(-1)).toMatchObject({ msg: 'run summary', ingested: 3, completed: 3, failed: 0, ledger: { completed: 3 } });
   });
 
-  it('exits 2 with one line per problem, at its path:line:col, when the config is invalid', async () => {
+  it('exits 1 with the problem at its path:line:col, on one line, when the config is invalid', async () => {
     const folder = project({ 'kurultai.config.yaml': 'dispatcher:\n  maxConcurrentTasks: none\n' });
     const result = await run(folder, ['run', '--once']);
-    expect(result.code).toBe(2);
+    expect(result.code).toBe(1);
     expect(result.stderr).toBe(`kurultai: ${join(folder, 'kurultai.config.yaml')}:2:23: dispatcher.maxConcurrentTasks: Invalid input: expected number, received string\n`);
   });
 
@@ -80,7 +80,7 @@ describe('kurultai run --once', () => {
   it('exits 2 on an unknown option', async () => {
     const result = await run(project({}), ['run', '--twice']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/^kurultai: .*--twice.*\(see --help\)\n$/);
+    expect(result.stderr).toMatch(/^kurultai: .*--twice.*\(see kurultai run --help\)\n$/);
   });
 });
 

@@ -27,8 +27,8 @@ const COMPARISONS: Readonly<Record<Operator, Comparison>> = {
 
 /**
  * Compiles a condition once, at load, into nested closures: no parsing, copying or promises per task. The semantics
- * are json-rules-engine's, quirks included: an empty `all` and an empty `any` both hold, `not` negates, and a `path`
- * applied to a fact that is not an object yields the fact itself.
+ * are json-rules-engine's, quirks included: an empty `all` and an empty `any` both hold, and `not` negates. A `path`
+ * reads own fields only, as json-rules-engine's JSONPath does (the schema allows it on the `properties` object alone).
  */
 export function compileCondition(condition: Condition): CompiledCondition {
   if ('all' in condition) {
@@ -56,7 +56,6 @@ function compileComparison(condition: FactCondition): CompiledCondition {
 }
 
 function readPath(factValue: unknown, segments: readonly string[]): unknown {
-  if (typeof factValue !== 'object' || factValue === null) return factValue;
   let current: unknown = factValue;
   for (const segment of segments) {
     if (current === null || current === undefined || !Object.hasOwn(Object(current), segment)) return undefined;

@@ -2,6 +2,7 @@ import { formatPlace, type Problem } from '../errors.js';
 import { KurultaiError } from '../errors.js';
 import { buildPersonaPrompt } from '../prompt/persona-prompt.js';
 import type { TaskInput } from '../task.js';
+import type { YamlLoad } from '../yaml/load-yaml.js';
 import type { YamlDocument } from '../yaml/parse-yaml.js';
 import { compileCondition } from './compile-condition.js';
 import { conditionVerdict } from './condition-verdict.js';
@@ -9,7 +10,7 @@ import type { AgentPersona, Council } from './council.js';
 import type { Decision } from './decision.js';
 import { KeywordMatcher } from './keyword-matcher.js';
 import { routeTask, type CompiledRule, type CompiledRules } from './route-task.js';
-import type { AgentsFile, RoutingFile } from './schema.js';
+import { ruleSchema, type AgentsFile, type RoutingFile } from './schema.js';
 
 /** A file that passed its schema, with the document its values' places come from. */
 export interface CheckedFile<T> {
@@ -36,6 +37,7 @@ export function compileCouncil(agents: CheckedFile<AgentsFile>, routing: readonl
   const matcher = new KeywordMatcher();
   const rules: CompiledRule[] = [];
   const ruleIds = new Map<string, string>();
+  const keywordlessRules: number[] = [];
 
   for (const { value, document } of routing) {
     for (const [index, spec] of value.rules.entries()) {
@@ -51,6 +53,7 @@ export function compileCouncil(agents: CheckedFile<AgentsFile>, routing: readonl
       for (const [keywordIndex, keyword] of (spec.keywords ?? []).entries()) {
         if (!matcher.add(rules.length, keyword)) report(`keyword "${keyword}" has no letters or digits to match`, 'keywords', keywordIndex);
       }
+      if (spec.keywords === undefined) keywordlessRules.push(rules.length);
       const verdict = spec.when === undefined ? undefined : conditionVerdict(spec.when);
       if (verdict?.kind === 'never') report(`this rule can never match: ${verdict.reason}`, 'when');
       rules.push({
@@ -59,14 +62,56 @@ export function compileCouncil(agents: CheckedFile<AgentsFile>, routing: readonl
         agentIndex,
         type: spec.type,
         weight: spec.weight ?? 1,
-        hasKeywords: spec.keywords !== undefined,
         when: spec.when === undefined ? undefined : compileCondition(spec.when),
         place,
       });
     }
   }
   if (problems.length > 0) return { ok: false, problems };
-  return { ok: true, council: createCouncil(personas, agents.value.default_agent, { agentIds, defaultAgent: agents.value.default_agent, rules, matcher }) };
+  return { ok: true, council: createCouncil(personas, agents.value.default_agent, { agentIds, defaultAgent: agents.value.default_agent, rules, keywordlessRules, matcher }) };
+}
+
+/**
+ * Compiles files as loaded from YAML. Any file that failed to load fails the whole council; the files that did load are
+ * still checked against each other, so one run reports every problem there is.
+ */
+export function compileLoadedFiles(agents: YamlLoad<AgentsFile>, routing: readonly YamlLoad<RoutingFile>[]): CouncilCompilation {
+  const loadProblems = [agents, ...routing].flatMap((load) => (load.ok ? [] : load.problems));
+  if (!agents.ok) return { ok: false, problems: loadProblems };
+  const compiled = compileCouncil(agents, routing.flatMap(soundRules));
+  if (loadProblems.length === 0) return compiled;
+  return { ok: false, problems: inFileOrder([...loadProblems, ...(compiled.ok ? [] : compiled.problems)]) };
+}
+
+function inFileOrder(problems: readonly Problem[]): Problem[] {
+  const key = ({ place }: Problem) => [place.file ?? '', place.line ?? 0, place.column ?? 0] as const;
+  return [...problems].sort((a, b) => {
+    const [fileA, lineA, columnA] = key(a);
+    const [fileB, lineB, columnB] = key(b);
+    return fileA.localeCompare(fileB) || lineA - lineB || columnA - columnB;
+  });
+}
+
+/**
+ * The rules of a file that pass the rule schema on their own: all of them for a file that loaded, and the sound ones of
+ * a file whose other rules failed, so a bad rule does not hide an unknown agent or a duplicate id in the next one.
+ * Their places are mapped back to their index in the file.
+ */
+function soundRules(load: YamlLoad<RoutingFile>): CheckedFile<RoutingFile>[] {
+  if (load.ok) return [load];
+  const { document } = load;
+  const data: unknown = document?.data;
+  if (document === undefined || typeof data !== 'object' || data === null || !('rules' in data) || !Array.isArray(data.rules)) return [];
+  const sound = (data.rules as unknown[]).flatMap((rule, index) => {
+    const parsed = ruleSchema.safeParse(rule);
+    return parsed.success ? [{ rule: parsed.data, index }] : [];
+  });
+  const placeOf: YamlDocument['placeOf'] = (path, options) => {
+    const [first, second, ...rest] = path;
+    const original = first === 'rules' && typeof second === 'number' ? sound[second]?.index : undefined;
+    return document.placeOf(original === undefined ? path : ['rules', original, ...rest], options);
+  };
+  return [{ value: { version: 1, rules: sound.map(({ rule }) => rule) }, document: { ...document, placeOf } }];
 }
 
 function checkAgents({ value, document }: CheckedFile<AgentsFile>, problems: Problem[]): AgentPersona[] {

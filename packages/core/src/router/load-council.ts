@@ -1,23 +1,10 @@
 import { readdir, stat } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { KurultaiError, type Problem } from '../errors.js';
 import { loadYamlFile, type YamlLoad } from '../yaml/load-yaml.js';
-import { compileCouncil, type CheckedFile, type CompiledCouncil, type CouncilCompilation } from './compile-council.js';
-import { agentsFileSchema, examplesFileSchema, routingFileSchema, type ExamplesFile, type RoutingFile } from './schema.js';
-
-/**
- * What a file in a rules folder holds, told by its name: `agents.yaml` the personas, `examples.yaml` (or any
- * `*.examples.yaml`) a labelled set for `kurultai test`, and every other `*.yaml`/`*.yml` routing rules, all merged.
- * Names rather than contents decide, so a file with a mistake is reported against the schema it was meant for.
- */
-export type RulesFileKind = 'agents' | 'examples' | 'routing';
-
-export function rulesFileKind(file: string): RulesFileKind {
-  const name = basename(file).replace(/\.ya?ml$/, '');
-  if (name === 'agents') return 'agents';
-  if (name === 'examples' || name.endsWith('.examples')) return 'examples';
-  return 'routing';
-}
+import { compileLoadedFiles, type CompiledCouncil, type CouncilCompilation } from './compile-council.js';
+import { rulesFileKind, type RulesFileKind } from './rules-file-kind.js';
+import { agentsFileSchema, examplesFileSchema, routingFileSchema, type ExamplesFile } from './schema.js';
 
 /** The YAML files of a rules folder, by kind, in name order (rule order in the merged set follows it). */
 export async function listRulesFolder(dir: string): Promise<Readonly<Record<RulesFileKind, readonly string[]>>> {
@@ -56,9 +43,7 @@ export async function loadCouncil(dir: string): Promise<CompiledCouncil> {
 export async function compileFiles(agentsFile: string, routingFiles: readonly string[]): Promise<CouncilCompilation> {
   const agents = await loadYamlFile(agentsFile, agentsFileSchema);
   const routing = await Promise.all(routingFiles.map((file) => loadYamlFile(file, routingFileSchema)));
-  const problems = [agents, ...routing].flatMap((load) => (load.ok ? [] : load.problems));
-  if (!agents.ok || problems.length > 0) return { ok: false, problems };
-  return compileCouncil(agents, routing.filter((load): load is CheckedFile<RoutingFile> & { ok: true } => load.ok));
+  return compileLoadedFiles(agents, routing);
 }
 
 /** A labelled examples file, with every `expect` checked against the council's agents. */
@@ -75,7 +60,7 @@ export async function loadExamples(file: string, agentIds: readonly string[]): P
 
 export function invalidRules(where: string, problems: readonly Problem[]): KurultaiError {
   const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
-  return new KurultaiError('rules_invalid', `${count} in the rules at ${where}`, { place: { file: where }, problems });
+  return new KurultaiError('rules_invalid', `${count} in the rules`, { place: { file: where }, problems });
 }
 
 async function readFolder(dir: string): Promise<Awaited<ReturnType<typeof listRulesFolder>> | string> {

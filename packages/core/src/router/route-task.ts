@@ -11,7 +11,6 @@ export interface CompiledRule {
   readonly agentIndex: number;
   readonly type: string | undefined;
   readonly weight: number;
-  readonly hasKeywords: boolean;
   readonly when: CompiledCondition | undefined;
   /** `file:line:col` of the rule, for explanations. */
   readonly place: string;
@@ -22,6 +21,8 @@ export interface CompiledRules {
   readonly agentIds: readonly string[];
   readonly defaultAgent: string;
   readonly rules: readonly CompiledRule[];
+  /** Indexes of the rules without keywords (`when` only), which every task must be checked against. */
+  readonly keywordlessRules: readonly number[];
   readonly matcher: KeywordMatcher;
 }
 
@@ -30,6 +31,8 @@ interface RuleKeywords {
   readonly keywords: string[];
   readonly matchedText: string[];
   readonly firstAt: number;
+  /** Where the last quoted words end, so "tests" inside an already quoted "unit tests" is not quoted again. */
+  quotedUntil: number;
 }
 
 const GENERAL_TYPE = 'general';
@@ -48,44 +51,46 @@ export function routeTask(compiled: CompiledRules, task: TaskInput): Decision {
   const scores = new Array<number>(compiled.agentIds.length).fill(0);
   const firstAt = new Array<number>(compiled.agentIds.length).fill(Number.POSITIVE_INFINITY);
   const hits: RuleHit[] = [];
+  // Only the rules that can fire are visited: those whose keywords matched, and those without keywords.
+  const candidates = [...keywordsByRule.keys(), ...compiled.keywordlessRules].sort((a, b) => a - b);
 
-  for (const [index, rule] of compiled.rules.entries()) {
+  for (const index of candidates) {
+    const rule = compiled.rules[index] as CompiledRule;
     const found = keywordsByRule.get(index);
-    if (rule.hasKeywords && found === undefined) continue;
     const condition = rule.when === undefined || rule.when(facts);
     if (!condition && found === undefined) continue;
-    const weight = condition ? rule.weight : 0;
     if (condition) {
-      scores[rule.agentIndex] = (scores[rule.agentIndex] ?? 0) + weight;
+      scores[rule.agentIndex] = (scores[rule.agentIndex] ?? 0) + rule.weight;
       firstAt[rule.agentIndex] = Math.min(firstAt[rule.agentIndex] ?? Number.POSITIVE_INFINITY, found?.firstAt ?? Number.POSITIVE_INFINITY);
     }
     hits.push({
       ruleId: rule.id,
       agent: rule.agent,
-      weight,
-      ...(rule.type === undefined ? {} : { type: rule.type }),
+      weight: condition ? rule.weight : 0,
+      type: rule.type,
       keywords: found?.keywords ?? [],
       matchedText: found?.matchedText ?? [],
       condition,
       place: rule.place,
     });
   }
-  hits.sort((a, b) => b.weight - a.weight);
+  if (hits.length > 1) hits.sort((a, b) => b.weight - a.weight);
   return decide(compiled, scores, firstAt, hits);
 }
 
 function decide(compiled: CompiledRules, scores: readonly number[], firstAt: readonly number[], hits: readonly RuleHit[]): Decision {
-  const scoreMap = Object.fromEntries(compiled.agentIds.map((id, index) => [id, scores[index] ?? 0]));
-  const ranked = compiled.agentIds
-    .map((_, index) => index)
-    .sort((a, b) => (scores[b] ?? 0) - (scores[a] ?? 0) || (firstAt[a] ?? 0) - (firstAt[b] ?? 0) || a - b);
-  const [winner = 0, runnerUp] = ranked;
+  const scoreMap: Record<string, number> = {};
+  let winner = 0;
+  for (const [index, id] of compiled.agentIds.entries()) {
+    scoreMap[id] = scores[index] ?? 0;
+    if (ranksAbove(index, winner, scores, firstAt)) winner = index;
+  }
   const top = scores[winner] ?? 0;
   if (top <= 0) {
     return { agent: compiled.defaultAgent, type: GENERAL_TYPE, score: 0, scores: scoreMap, margin: 0, matched: hits, reason: 'default-agent' };
   }
+  const second = Math.max(0, ...scores.filter((_, index) => index !== winner));
   const agent = compiled.agentIds[winner] ?? compiled.defaultAgent;
-  const second = runnerUp === undefined ? 0 : (scores[runnerUp] ?? 0);
   const typed = hits.find((hit) => hit.agent === agent && hit.condition && hit.type !== undefined);
   return {
     agent,
@@ -98,14 +103,26 @@ function decide(compiled: CompiledRules, scores: readonly number[], firstAt: rea
   };
 }
 
-/** Keywords found in the title, then in the description; a rule's words are listed once each, as first written. */
+/** The documented order: higher score, then earlier first matched word, then earlier in the council. */
+function ranksAbove(candidate: number, best: number, scores: readonly number[], firstAt: readonly number[]): boolean {
+  const byScore = (scores[candidate] ?? 0) - (scores[best] ?? 0);
+  if (byScore !== 0) return byScore > 0;
+  return (firstAt[candidate] ?? 0) < (firstAt[best] ?? 0);
+}
+
+/**
+ * Keywords found in the title, then in the description. A rule's keywords and the words that matched them are listed
+ * once each, as first written; words inside a longer match of the same rule are not quoted twice.
+ */
 function matchKeywords(matcher: KeywordMatcher, task: TaskInput): Map<number, RuleKeywords> {
   const byRule = new Map<number, RuleKeywords>();
   const record = (text: string, offset: number) => (match: KeywordMatch) => {
-    const entry = byRule.get(match.rule) ?? { keywords: [], matchedText: [], firstAt: offset + match.start };
+    const start = offset + match.start;
+    const entry = byRule.get(match.rule) ?? { keywords: [], matchedText: [], firstAt: start, quotedUntil: -1 };
     if (!entry.keywords.includes(match.keyword)) entry.keywords.push(match.keyword);
     const written = text.slice(match.start, match.end);
-    if (!entry.matchedText.includes(written)) entry.matchedText.push(written);
+    if (start >= entry.quotedUntil && !entry.matchedText.includes(written)) entry.matchedText.push(written);
+    entry.quotedUntil = Math.max(entry.quotedUntil, offset + match.end);
     byRule.set(match.rule, entry);
   };
   matcher.match(tokenizeText(task.title)).forEach(record(task.title, 0));

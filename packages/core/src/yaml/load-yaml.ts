@@ -7,7 +7,12 @@ import { schemaProblems } from './schema-problems.js';
 /** A YAML file checked against a schema: the typed value and its document, or every problem found. */
 export type YamlLoad<T> =
   | { readonly ok: true; readonly value: T; readonly document: YamlDocument }
-  | { readonly ok: false; readonly problems: readonly Problem[] };
+  | {
+      readonly ok: false;
+      readonly problems: readonly Problem[];
+      /** The parsed document when only the schema failed, so callers can still check the parts that are sound. */
+      readonly document?: YamlDocument;
+    };
 
 /**
  * Parses YAML text (or bytes) and validates it with a zod schema; every problem comes back as a place and a message.
@@ -22,7 +27,7 @@ export function loadYaml<Schema extends z.ZodType>(
   const parsed = parseYaml(source, file, limits);
   if (!parsed.ok) return parsed;
   const result = schema.safeParse(parsed.document.data);
-  if (!result.success) return { ok: false, problems: schemaProblems(parsed.document, result.error.issues) };
+  if (!result.success) return { ok: false, problems: schemaProblems(parsed.document, result.error.issues), document: parsed.document };
   return { ok: true, value: result.data, document: parsed.document };
 }
 
