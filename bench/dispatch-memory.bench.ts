@@ -3,13 +3,13 @@
 // in the dispatcher, so what it retains is small; what RSS shows beyond that is V8's heap sizing while it routes and
 // records at full speed. Each measure runs in a fresh child process (RSS is per process), once with Node's default
 // flags and once with a small young generation (`--max-semi-space-size=2`), side by side. Target: at most 200 MB RSS.
-// Run: pnpm bench dispatch-memory   (or: node bench/dispatch-memory.bench.ts, after `pnpm turbo run build`)
+// Run: pnpm bench dispatch-memory
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createDispatcher, createEchoSpawner, createSqliteSink, dispatcherSettingsSchema, loadCouncil, type Source } from '../packages/core/dist/index.js';
+import { createDispatcher, createEchoSpawner, createSqliteSink, dispatcherSettingsSchema, loadCouncil, type Source } from '@kurultai/core';
 
 const TASKS = 100_000;
 const BATCH = 500;

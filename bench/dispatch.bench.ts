@@ -1,10 +1,11 @@
 // Dispatch throughput end to end: 10,000 tasks read from a source, routed by the default council, recorded in a sqlite
 // ledger, claimed, run on the echo spawner, completed with their memories and write-backs delivered. The same run is made
 // with the sink's write batching (group commit) on and off, in this process, and the ratio printed.
-// Run: pnpm bench dispatch   (or: node bench/dispatch.bench.ts, after `pnpm turbo run build`)
+// Run: pnpm bench dispatch
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   createDispatcher,
   createEchoSpawner,
@@ -14,7 +15,7 @@ import {
   type Council,
   type Source,
   type TaskInput,
-} from '../packages/core/dist/index.js';
+} from '@kurultai/core';
 
 const TASKS = 10_000;
 const TARGET_PER_SECOND = 5_000;
@@ -47,7 +48,7 @@ function benchSource(): Source {
 
 // The default council caps two agents (jochi 2, ogedei 1): those caps, not the dispatcher, would set the pace of a
 // 10,000-task run. The benchmark measures the dispatcher, so it routes with the default rules and lifts the caps.
-const defaultCouncil = await loadCouncil(new URL('../rules', import.meta.url).pathname);
+const defaultCouncil = await loadCouncil(fileURLToPath(new URL('../rules/', import.meta.url)));
 const council: Council = {
   agents: defaultCouncil.agents.map(({ maxConcurrent: _cap, ...agent }) => agent),
   defaultAgent: defaultCouncil.defaultAgent,
