@@ -28,3 +28,4 @@ export {
   type ProcessSpawnerOptions,
 } from './spawner/process-spawner.js';
 export { createFileSource, fileSource, fileSourceOptions, type FileSourceOptions } from './source/file-source.js';
+export { builtinPlugins } from './builtin-plugins.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { describeSpawnerConformance, sampleSpawnRequest, waitFor } from '../testing/index.js';
-import type { SpawnAgent } from './contract.js';
+import type { SpawnAgent, SpawnEvent } from './contract.js';
 import { createProcessSpawner, processSpawner, processSpawnerOptions, type ProcessSpawnerOptions } from './process-spawner.js';
 
 /** Small agent programs the tests run, written once into a scratch folder. */
@@ -36,6 +36,9 @@ const scripts = {
     let input = '';
     for await (const chunk of process.stdin) input += chunk;
     process.stdout.write(JSON.stringify({ argv: process.argv.slice(2), stdin: input, cwd: process.cwd() }));
+  `,
+  'environment.mjs': `
+    process.stdout.write(JSON.stringify(process.env));
   `,
   'chatty.mjs': `
     process.stdout.write('x'.repeat(5000));
@@ -70,7 +73,11 @@ afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
 describeSpawnerConformance('process', {
   createSpawner: async () => spawnerWith({ retryableExitCodes: [75] }),
-  agents: { answering: nodeAgent('proc-a', 'answer.mjs'), hanging: nodeAgent('proc-h', 'hang.mjs'), failing: nodeAgent('proc-f', 'fail.mjs', '3') },
+  agents: {
+    answering: nodeAgent('proc-a', 'answer.mjs'),
+    hanging: nodeAgent('proc-h', 'hang.mjs'),
+    failing: nodeAgent('proc-f', 'fail.mjs', '3'),
+  },
   answerFor: (request) => `answer from proc-a to ${request.taskId}:\n${request.prompt}`,
   failingRetryable: false,
   backendSawIdempotencyKey: async (key) => readFileSync(keysLog, 'utf8').split('\n').includes(key),
@@ -85,6 +92,25 @@ describe('process spawner', () => {
     expect(seen.stdin).toBe(prompt);
     expect(seen.argv).toEqual(['--flag']);
     expect(existsSync(join(folder, 'pwned'))).toBe(false);
+  });
+
+  it("gives the command only the passed variables of Kurultai's environment, those it sets, and the task's identity", async () => {
+    process.env.KURULTAI_TEST_SECRET = 'hunter2';
+    const spawner = spawnerWith({ passEnv: ['PATH'], env: { AGENT_API_KEY: 'set-for-the-agent' } });
+    const request = sampleSpawnRequest(nodeAgent('env', 'environment.mjs'), { attempt: 2 });
+    const outcome = await spawner.spawn(request);
+    delete process.env.KURULTAI_TEST_SECRET;
+    const seen = JSON.parse(outcome.ok ? outcome.output : '{}') as Record<string, string>;
+    expect(seen).not.toHaveProperty('KURULTAI_TEST_SECRET');
+    expect(seen).not.toHaveProperty('HOME');
+    expect(seen).toMatchObject({
+      PATH: process.env.PATH,
+      AGENT_API_KEY: 'set-for-the-agent',
+      KURULTAI_TASK_ID: request.taskId,
+      KURULTAI_ATTEMPT: '2',
+      KURULTAI_AGENT_ID: 'env',
+      KURULTAI_IDEMPOTENCY_KEY: request.idempotencyKey,
+    });
   });
 
   it('stops the command and every process it started when the run times out', async () => {
@@ -137,18 +163,21 @@ describe('process spawner', () => {
   it("runs the options' command for agents that name none", async () => {
     const spawner = spawnerWith({ command: process.execPath, args: [join(folder, 'answer.mjs')] });
     const request = sampleSpawnRequest({ id: 'plain', name: 'Plain', spawn: {} });
-    expect(await spawner.spawn(request)).toMatchObject({ ok: true, output: `answer from plain to ${request.taskId}:\n${request.prompt}` });
+    expect(await spawner.spawn(request)).toMatchObject({
+      ok: true,
+      output: `answer from plain to ${request.taskId}:\n${request.prompt}`,
+    });
   });
 
-  it('streams standard output to the listener as it arrives', async () => {
-    const deltas: string[] = [];
-    const request = sampleSpawnRequest(nodeAgent('proc-a', 'answer.mjs'), {
-      onEvent: (event) => {
-        if (event.type === 'delta') deltas.push(event.text);
-      },
-    });
+  it('streams standard output to the listener as it arrives, between the start and the end of the run', async () => {
+    const events: SpawnEvent[] = [];
+    const request = sampleSpawnRequest(nodeAgent('proc-a', 'answer.mjs'), { onEvent: (event) => events.push(event) });
     const outcome = await spawnerWith().spawn(request);
-    expect(deltas.join('').trimEnd()).toBe(outcome.ok ? outcome.output : 'no output');
+    const runId = outcome.ok ? outcome.runId : 'no run';
+    expect(events.at(0)).toEqual({ type: 'lifecycle', phase: 'start', runId });
+    expect(events.at(-1)).toEqual({ type: 'lifecycle', phase: 'end', runId });
+    const streamed = events.flatMap((event) => (event.type === 'delta' ? [event.text] : []));
+    expect(streamed.join('').trimEnd()).toBe(outcome.ok ? outcome.output : 'no output');
   });
 
   it('refuses an answer longer than maxOutputBytes', async () => {
