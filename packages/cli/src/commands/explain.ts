@@ -1,4 +1,4 @@
-import { UsageError, type Command } from '../command.js';
+import { EXIT, UsageError, type Command } from '../command.js';
 import { explainDecision } from '../describe-decision.js';
 import { loadRules } from '../load-rules.js';
 import { RULES_HELP, RULES_OPTION, rulesFolder } from '../rules-folder.js';
@@ -18,6 +18,6 @@ ${RULES_HELP}`,
     const council = await loadRules(rulesFolder(values['rules'], context.cwd), context.cwd);
     const decision = council.route({ id: 'cli-1', title: text, source: 'cli' });
     context.stdout(explainDecision(text, decision, council.agents, context.color));
-    return 0;
+    return EXIT.ok;
   },
 };

@@ -1,5 +1,5 @@
 import type { CompiledCouncil, TaskInput } from '@kurultai/core';
-import { UsageError, type Command, type CommandContext } from '../command.js';
+import { EXIT, UsageError, type Command, type CommandContext } from '../command.js';
 import { agentName } from '../describe-decision.js';
 import { loadRules } from '../load-rules.js';
 import { paint } from '../paint.js';
@@ -23,7 +23,7 @@ ${RULES_HELP}
     for (const [index, text] of texts.entries()) {
       context.stdout(json ? `${JSON.stringify(routeRecord(council, text, index))}\n` : routeLine(council, text, index, context.color));
     }
-    return 0;
+    return EXIT.ok;
   },
 };
 

@@ -1,6 +1,6 @@
 import { formatProblem, loadExamples, runExamples, type AgentPersona, type ExampleMiss } from '@kurultai/core';
 import { join, resolve } from 'node:path';
-import type { Command } from '../command.js';
+import { EXIT, type Command } from '../command.js';
 import { agentName, describeHit } from '../describe-decision.js';
 import { displayPath, loadRules } from '../load-rules.js';
 import { paint } from '../paint.js';
@@ -22,14 +22,14 @@ ${RULES_HELP}`,
     const examples = await loadExamples(file, council.agents.map((agent) => agent.id));
     if (!examples.ok) {
       for (const problem of examples.problems) context.stdout(`${formatProblem(problem)}\n`);
-      return 1;
+      return EXIT.failed;
     }
     const report = runExamples(council, examples.value);
     for (const miss of report.misses) context.stdout(describeMiss(miss, council.agents, context.color));
     const percent = (share: number) => `${(share * 100).toFixed(1)}%`;
     const verdict = report.passed ? paint(context.color, 'green', 'pass') : paint(context.color, 'red', 'FAIL');
     context.stdout(`${verdict}: ${report.correct}/${report.total} routed as labelled, accuracy ${percent(report.accuracy)} (required ${percent(report.minAccuracy)}) in ${file}\n`);
-    return report.passed ? 0 : 1;
+    return report.passed ? EXIT.ok : EXIT.failed;
   },
 };
 

@@ -1,6 +1,6 @@
 import { checkRulesPath, formatProblem } from '@kurultai/core';
 import { resolve } from 'node:path';
-import type { Command } from '../command.js';
+import { EXIT, type Command } from '../command.js';
 import { displayPath } from '../load-rules.js';
 import { paint } from '../paint.js';
 
@@ -25,6 +25,6 @@ per problem.`,
         context.stdout(`${paint(context.color, 'green', 'valid')} ${shown} (${agents} agents, ${rules} rules, ${examples} examples)\n`);
       }
     }
-    return problems === 0 ? 0 : 1;
+    return problems === 0 ? EXIT.ok : EXIT.failed;
   },
 };

@@ -37,7 +37,6 @@ export function compileCouncil(agents: CheckedFile<AgentsFile>, routing: readonl
   const matcher = new KeywordMatcher();
   const rules: CompiledRule[] = [];
   const ruleIds = new Map<string, string>();
-  const keywordlessRules: number[] = [];
 
   for (const { value, document } of routing) {
     for (const [index, spec] of value.rules.entries()) {
@@ -53,7 +52,6 @@ export function compileCouncil(agents: CheckedFile<AgentsFile>, routing: readonl
       for (const [keywordIndex, keyword] of (spec.keywords ?? []).entries()) {
         if (!matcher.add(rules.length, keyword)) report(`keyword "${keyword}" has no letters or digits to match`, 'keywords', keywordIndex);
       }
-      if (spec.keywords === undefined) keywordlessRules.push(rules.length);
       const verdict = spec.when === undefined ? undefined : conditionVerdict(spec.when);
       if (verdict?.kind === 'never') report(`this rule can never match: ${verdict.reason}`, 'when');
       rules.push({
@@ -62,13 +60,14 @@ export function compileCouncil(agents: CheckedFile<AgentsFile>, routing: readonl
         agentIndex,
         type: spec.type,
         weight: spec.weight ?? 1,
+        hasKeywords: spec.keywords !== undefined,
         when: spec.when === undefined ? undefined : compileCondition(spec.when),
         place,
       });
     }
   }
   if (problems.length > 0) return { ok: false, problems };
-  return { ok: true, council: createCouncil(personas, agents.value.default_agent, { agentIds, defaultAgent: agents.value.default_agent, rules, keywordlessRules, matcher }) };
+  return { ok: true, council: createCouncil(personas, agents.value.default_agent, { agentIds, defaultAgent: agents.value.default_agent, rules, matcher }) };
 }
 
 /**

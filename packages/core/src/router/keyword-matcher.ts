@@ -19,9 +19,9 @@ const STEM_CACHE_LIMIT = 20_000;
  */
 export function tokenizeText(text: string): TextToken[] {
   const tokens: TextToken[] = [];
-  for (const match of text.matchAll(WORD)) {
-    const start = match.index;
-    tokens.push({ stem: stemOf(match[0]), start, end: start + match[0].length });
+  const words = new RegExp(WORD);
+  for (let match = words.exec(text); match !== null; match = words.exec(text)) {
+    tokens.push({ stem: stemOf(match[0]), start: match.index, end: match.index + match[0].length });
   }
   return tokens;
 }

@@ -74,6 +74,13 @@ describe('loading a council', () => {
     expect(result.ok ? [] : result.problems.map(formatProblem)).toEqual([`${dir}: no agents.yaml in this folder`]);
   });
 
+  it('refuses a folder with two agents files', async () => {
+    await writeFile(join(dir, 'agents.yaml'), AGENTS);
+    await writeFile(join(dir, 'agents.yml'), AGENTS);
+    const result = await readCouncil(dir);
+    expect(result.ok ? [] : result.problems.map(formatProblem)).toEqual([`${join(dir, 'agents.yml')}: a second agents file; the council is already in ${join(dir, 'agents.yaml')}`]);
+  });
+
   it('reports a folder that does not exist', async () => {
     const result = await readCouncil(join(dir, 'missing'));
     expect(result.ok ? [] : result.problems.map((problem) => problem.message)).toEqual(['folder not found']);
@@ -99,29 +106,26 @@ describe('loading a council', () => {
   });
 });
 
+const OPERATOR_LIST = 'equal, notEqual, contains, doesNotContain, in, notIn, lessThan, lessThanInclusive, greaterThan, greaterThanInclusive';
+
 describe('the loader reports, with its place', () => {
-  it('a YAML syntax error', () => {
-    expect(problemsOf({ 'routing.yaml': 'version: 1\nrules:\n  - { id: a, agent: lead\n' })).toEqual([
-      'routing.yaml:4:1: Flow map in block collection must be sufficiently indented and end with a }',
-    ]);
-  });
-
-  it('a field of the wrong type', () => {
-    expect(problemsOf({ 'routing.yaml': routing('  - { id: a, agent: lead, keywords: [x], weight: heavy }\n') })).toEqual([
-      'routing.yaml:3:50: rules[0].weight: Invalid input: expected number, received string',
-    ]);
-  });
-
-  it('an unknown field, at the field\'s name', () => {
-    expect(problemsOf({ 'routing.yaml': routing('  - id: a\n    agent: lead\n    keyword: [x]\n') })).toEqual([
-      'routing.yaml:5:5: unknown field "keyword" in rules[0]',
-    ]);
-  });
-
-  it('an unknown agent', () => {
-    expect(problemsOf({ 'routing.yaml': routing('  - { id: a, agent: ghost, keywords: [x] }\n') })).toEqual([
-      'routing.yaml:3:21: unknown agent "ghost"; the council has lead, tester',
-    ]);
+  // Each case: what is wrong, the routing.yaml that has it, and the one problem expected.
+  it.each([
+    ['a YAML syntax error', 'version: 1\nrules:\n  - { id: a, agent: lead\n', '4:1: Flow map in block collection must be sufficiently indented and end with a }'],
+    ['a field of the wrong type', routing('  - { id: a, agent: lead, keywords: [x], weight: heavy }\n'), '3:50: rules[0].weight: Invalid input: expected number, received string'],
+    ["an unknown field, at the field's name", routing('  - id: a\n    agent: lead\n    keyword: [x]\n'), '5:5: unknown field "keyword" in rules[0]'],
+    ['an unknown agent', routing('  - { id: a, agent: ghost, keywords: [x] }\n'), '3:21: unknown agent "ghost"; the council has lead, tester'],
+    ['an unknown operator', routing('  - id: a\n    agent: lead\n    when: { fact: tags, operator: includes, value: x }\n'), `5:35: rules[0].when.operator: unknown operator; use one of ${OPERATOR_LIST}`],
+    ['an unknown fact', routing('  - { id: a, agent: lead, when: { fact: owner, operator: equal, value: x } }\n'), '3:41: rules[0].when.fact: must be one of title, description, priority, tags, source, properties'],
+    ['a path on a fact that is not properties', routing('  - { id: a, agent: lead, when: { fact: title, path: $.x, operator: equal, value: x } }\n'), '3:54: rules[0].when.path: path only applies to the properties fact'],
+    ['an empty keyword', routing('  - { id: a, agent: lead, keywords: [ok, ""] }\n'), '3:42: rules[0].keywords[1]: must not be empty'],
+    ['a keyword with nothing to match', routing('  - { id: a, agent: lead, keywords: ["--"] }\n'), '3:38: keyword "--" has no letters or digits to match'],
+    ['a rule that can never match', routing('  - { id: a, agent: lead, when: { fact: title, operator: contains, value: x } }\n'), '3:33: this rule can never match: "contains" tests a list, and title is not one (use tags, or a keyword)'],
+    ['an unsupported version', 'version: 2\nrules: []\n', '1:10: version: unsupported version 2; this Kurultai reads version 1'],
+    ['a missing field', routing('  - { id: a, keywords: [x] }\n'), '3:5: rules[0].agent: missing field'],
+    ['a duplicate key', 'version: 1\nversion: 1\nrules: []\n', '2:1: Map keys must be unique'],
+  ])('%s', (_, text, problem) => {
+    expect(problemsOf({ 'routing.yaml': text })).toEqual([`routing.yaml:${problem}`]);
   });
 
   it('an unknown default agent', () => {
@@ -129,63 +133,15 @@ describe('the loader reports, with its place', () => {
     expect(result.ok ? [] : result.problems.map(formatProblem)).toEqual(['agents.yaml:2:16: unknown agent "boss"; the council has lead, tester']);
   });
 
-  it('a rule id used twice, even across files', () => {
-    expect(problemsOf({ 'a.yaml': routing('  - { id: same, agent: lead, keywords: [x] }\n'), 'b.yaml': routing('  - { id: same, agent: lead, keywords: [y] }\n') })).toEqual([
-      'b.yaml:3:11: duplicate rule id "same"; it is also defined at a.yaml:3:5',
-    ]);
-  });
-
   it('an agent id used twice', () => {
     const result = councilFromText({ 'agents.yaml': `${AGENTS}  - { id: lead, name: Again, role: r, instructions: i }\n` });
     expect(result.ok ? [] : result.problems.map(formatProblem)).toEqual(['agents.yaml:12:11: duplicate agent id "lead"; it is also defined at agents.yaml:4:9']);
   });
 
-  it('an unknown operator', () => {
-    expect(problemsOf({ 'routing.yaml': routing('  - id: a\n    agent: lead\n    when: { fact: tags, operator: includes, value: x }\n') })).toEqual([
-      'routing.yaml:5:35: rules[0].when.operator: unknown operator; use one of equal, notEqual, contains, doesNotContain, in, notIn, lessThan, lessThanInclusive, greaterThan, greaterThanInclusive',
+  it('a rule id used twice, even across files', () => {
+    expect(problemsOf({ 'a.yaml': routing('  - { id: same, agent: lead, keywords: [x] }\n'), 'b.yaml': routing('  - { id: same, agent: lead, keywords: [y] }\n') })).toEqual([
+      'b.yaml:3:11: duplicate rule id "same"; it is also defined at a.yaml:3:5',
     ]);
-  });
-
-  it('an unknown fact', () => {
-    expect(problemsOf({ 'routing.yaml': routing('  - { id: a, agent: lead, when: { fact: owner, operator: equal, value: x } }\n') })).toEqual([
-      'routing.yaml:3:41: rules[0].when.fact: must be one of title, description, priority, tags, source, properties',
-    ]);
-  });
-
-  it('a path on a fact that is not properties', () => {
-    expect(problemsOf({ 'routing.yaml': routing('  - { id: a, agent: lead, when: { fact: title, path: $.x, operator: equal, value: x } }\n') })).toEqual([
-      'routing.yaml:3:54: rules[0].when.path: path only applies to the properties fact',
-    ]);
-  });
-
-  it('an empty keyword', () => {
-    expect(problemsOf({ 'routing.yaml': routing('  - { id: a, agent: lead, keywords: [ok, ""] }\n') })).toEqual([
-      'routing.yaml:3:42: rules[0].keywords[1]: must not be empty',
-    ]);
-  });
-
-  it('a keyword with nothing to match', () => {
-    expect(problemsOf({ 'routing.yaml': routing('  - { id: a, agent: lead, keywords: ["--"] }\n') })).toEqual([
-      'routing.yaml:3:38: keyword "--" has no letters or digits to match',
-    ]);
-  });
-
-  it('a rule that can never match', () => {
-    expect(problemsOf({ 'routing.yaml': routing('  - { id: a, agent: lead, when: { fact: title, operator: contains, value: x } }\n') })).toEqual([
-      'routing.yaml:3:33: this rule can never match: "contains" tests a list, and title is not one (use tags, or a keyword)',
-    ]);
-  });
-
-  it('an unsupported version', () => {
-    expect(problemsOf({ 'routing.yaml': 'version: 2\nrules: []\n' })).toEqual(['routing.yaml:1:10: version: unsupported version 2; this Kurultai reads version 1']);
-  });
-
-  it('a missing field', () => {
-    expect(problemsOf({ 'routing.yaml': routing('  - { id: a, keywords: [x] }\n') })).toEqual(['routing.yaml:3:5: rules[0].agent: missing field']);
-  });
-
-  it('a duplicate key', () => {
-    expect(problemsOf({ 'routing.yaml': 'version: 1\nversion: 1\nrules: []\n' })).toEqual(['routing.yaml:2:1: Map keys must be unique']);
   });
 
   it('every problem of every file, not only the first', () => {

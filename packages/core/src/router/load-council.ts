@@ -24,8 +24,11 @@ export async function listRulesFolder(dir: string): Promise<Readonly<Record<Rule
 export async function readCouncil(dir: string): Promise<CouncilCompilation> {
   const folder = await readFolder(dir);
   if (typeof folder === 'string') return { ok: false, problems: [{ place: { file: dir }, message: folder }] };
-  const [agentsFile] = folder.agents;
+  const [agentsFile, ...otherAgentsFiles] = folder.agents;
   if (agentsFile === undefined) return { ok: false, problems: [{ place: { file: dir }, message: 'no agents.yaml in this folder' }] };
+  if (otherAgentsFiles.length > 0) {
+    return { ok: false, problems: otherAgentsFiles.map((file) => ({ place: { file }, message: `a second agents file; the council is already in ${agentsFile}` })) };
+  }
   return compileFiles(agentsFile, folder.routing);
 }
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { TaskInput } from '../task.js';
 import { councilFromText } from './council-from-text.js';
 import type { CompiledCouncil } from './compile-council.js';
+import { DESCRIPTION_SCAN_LIMIT } from './route-task.js';
 
 const AGENTS = `version: 1
 default_agent: lead
@@ -103,7 +104,22 @@ describe('routing a task', () => {
     expect(council(RULES).route(task('Parser', { description: 'We need unit tests here.' })).agent).toBe('tester');
   });
 
+  it('reads only the opening of a long description', () => {
+    const description = `${'filler '.repeat(DESCRIPTION_SCAN_LIMIT / 7)} unit tests`;
+    expect(council(RULES).route(task('Parser', { description })).agent).toBe('lead');
+  });
+
   it('prefers a title word over a description word when scores tie', () => {
     expect(council(RULES).route(task('Docs', { description: 'build' })).agent).toBe('scribe');
+  });
+});
+
+describe('the council\'s prompts', () => {
+  it('builds the persona prompt of a council agent', () => {
+    expect(council(RULES).prompt('tester', task('Check it')).startsWith('You are Tester, tests\n\nTest.\n')).toBe(true);
+  });
+
+  it('refuses an agent outside the council, naming the task', () => {
+    expect(() => council(RULES).prompt('ghost', task('Check it'))).toThrow(expect.objectContaining({ code: 'unknown_agent', place: { taskId: 't1' } }));
   });
 });

@@ -1,8 +1,8 @@
 import type { TaskInput } from '../task.js';
 import type { CompiledCondition } from './compile-condition.js';
 import type { Decision, RuleHit } from './decision.js';
-import { tokenizeText, type KeywordMatcher, type KeywordMatch } from './keyword-matcher.js';
-import { taskFacts } from './task-facts.js';
+import { tokenizeText, type KeywordMatch, type KeywordMatcher } from './keyword-matcher.js';
+import { taskFacts, type TaskFacts } from './task-facts.js';
 
 /** A rule ready to score: its agent by index, its keywords inside the shared matcher, its condition a function. */
 export interface CompiledRule {
@@ -11,6 +11,7 @@ export interface CompiledRule {
   readonly agentIndex: number;
   readonly type: string | undefined;
   readonly weight: number;
+  readonly hasKeywords: boolean;
   readonly when: CompiledCondition | undefined;
   /** `file:line:col` of the rule, for explanations. */
   readonly place: string;
@@ -21,8 +22,6 @@ export interface CompiledRules {
   readonly agentIds: readonly string[];
   readonly defaultAgent: string;
   readonly rules: readonly CompiledRule[];
-  /** Indexes of the rules without keywords (`when` only), which every task must be checked against. */
-  readonly keywordlessRules: readonly number[];
   readonly matcher: KeywordMatcher;
 }
 
@@ -46,18 +45,17 @@ export const DESCRIPTION_SCAN_LIMIT = 2000;
  * then to the agent listed first in agents.yaml. No score at all gives the default agent.
  */
 export function routeTask(compiled: CompiledRules, task: TaskInput): Decision {
-  const keywordsByRule = matchKeywords(compiled.matcher, task);
-  const facts = taskFacts(task);
+  const keywordsByRule = matchKeywords(compiled, task);
+  let facts: TaskFacts | undefined;
   const scores = new Array<number>(compiled.agentIds.length).fill(0);
   const firstAt = new Array<number>(compiled.agentIds.length).fill(Number.POSITIVE_INFINITY);
   const hits: RuleHit[] = [];
-  // Only the rules that can fire are visited: those whose keywords matched, and those without keywords.
-  const candidates = [...keywordsByRule.keys(), ...compiled.keywordlessRules].sort((a, b) => a - b);
 
-  for (const index of candidates) {
+  for (let index = 0; index < compiled.rules.length; index += 1) {
     const rule = compiled.rules[index] as CompiledRule;
-    const found = keywordsByRule.get(index);
-    const condition = rule.when === undefined || rule.when(facts);
+    const found = keywordsByRule[index];
+    if (found === undefined && rule.hasKeywords) continue;
+    const condition = rule.when === undefined || rule.when((facts ??= taskFacts(task)));
     if (!condition && found === undefined) continue;
     if (condition) {
       scores[rule.agentIndex] = (scores[rule.agentIndex] ?? 0) + rule.weight;
@@ -89,7 +87,8 @@ function decide(compiled: CompiledRules, scores: readonly number[], firstAt: rea
   if (top <= 0) {
     return { agent: compiled.defaultAgent, type: GENERAL_TYPE, score: 0, scores: scoreMap, margin: 0, matched: hits, reason: 'default-agent' };
   }
-  const second = Math.max(0, ...scores.filter((_, index) => index !== winner));
+  let second = 0;
+  for (const [index, score] of scores.entries()) if (index !== winner && score > second) second = score;
   const agent = compiled.agentIds[winner] ?? compiled.defaultAgent;
   const typed = hits.find((hit) => hit.agent === agent && hit.condition && hit.type !== undefined);
   return {
@@ -114,21 +113,21 @@ function ranksAbove(candidate: number, best: number, scores: readonly number[], 
  * Keywords found in the title, then in the description. A rule's keywords and the words that matched them are listed
  * once each, as first written; words inside a longer match of the same rule are not quoted twice.
  */
-function matchKeywords(matcher: KeywordMatcher, task: TaskInput): Map<number, RuleKeywords> {
-  const byRule = new Map<number, RuleKeywords>();
-  const record = (text: string, offset: number) => (match: KeywordMatch) => {
+function matchKeywords(compiled: CompiledRules, task: TaskInput): (RuleKeywords | undefined)[] {
+  const byRule = new Array<RuleKeywords | undefined>(compiled.rules.length);
+  const record = (text: string, offset: number, match: KeywordMatch) => {
     const start = offset + match.start;
-    const entry = byRule.get(match.rule) ?? { keywords: [], matchedText: [], firstAt: start, quotedUntil: -1 };
+    const entry = byRule[match.rule] ?? { keywords: [], matchedText: [], firstAt: start, quotedUntil: -1 };
     if (!entry.keywords.includes(match.keyword)) entry.keywords.push(match.keyword);
     const written = text.slice(match.start, match.end);
     if (start >= entry.quotedUntil && !entry.matchedText.includes(written)) entry.matchedText.push(written);
     entry.quotedUntil = Math.max(entry.quotedUntil, offset + match.end);
-    byRule.set(match.rule, entry);
+    byRule[match.rule] = entry;
   };
-  matcher.match(tokenizeText(task.title)).forEach(record(task.title, 0));
+  for (const match of compiled.matcher.match(tokenizeText(task.title))) record(task.title, 0, match);
   if (task.description !== undefined && task.description !== '') {
     const description = task.description.slice(0, DESCRIPTION_SCAN_LIMIT);
-    matcher.match(tokenizeText(description)).forEach(record(description, task.title.length + 1));
+    for (const match of compiled.matcher.match(tokenizeText(description))) record(description, task.title.length + 1, match);
   }
   return byRule;
 }
