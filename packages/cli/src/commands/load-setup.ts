@@ -1,13 +1,7 @@
 import {
   createJsonLogger,
-  echoSpawner,
-  fileSource,
   loadConfig,
   loadPlugin,
-  processSpawner,
-  sqliteSink,
-  type AnyPluginDefinition,
-  type BuiltInPlugins,
   type KurultaiConfig,
   type LoadPluginsOptions,
   type LogLevel,
@@ -16,14 +10,6 @@ import {
 import type { ParseArgsOptionsConfig } from 'node:util';
 import type { CommandContext } from '../command.js';
 import { rulesFolder } from '../rules-folder.js';
-
-/** The plugins `use:` finds by short name. */
-const BUILT_IN_PLUGINS: BuiltInPlugins = {
-  sqlite: sqliteSink as AnyPluginDefinition,
-  file: fileSource as AnyPluginDefinition,
-  echo: echoSpawner as AnyPluginDefinition,
-  process: processSpawner as AnyPluginDefinition,
-};
 
 export const CONFIG_OPTION: ParseArgsOptionsConfig = { config: { type: 'string', short: 'c' } };
 
@@ -45,7 +31,7 @@ export async function loadSetup(context: CommandContext, options: { configFile: 
   const file = typeof options.configFile === 'string' ? options.configFile : undefined;
   const config = await loadConfig({ cwd: context.cwd, env: context.env, ...(file === undefined ? {} : { file }) });
   const logger = createJsonLogger({ write: options.write ?? context.stderr, secrets: config.secrets, level: logLevel(context.env) });
-  return { config, pluginOptions: { builtIns: BUILT_IN_PLUGINS, logger, env: context.env }, rulesDir: config.rulesDir ?? rulesFolder(undefined, context.cwd) };
+  return { config, pluginOptions: { logger, env: context.env }, rulesDir: config.rulesDir ?? rulesFolder(undefined, context.cwd) };
 }
 
 /** Opens the config's sink, ready for use: all that `status` and `retry` need. */

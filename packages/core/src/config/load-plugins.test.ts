@@ -6,9 +6,8 @@ import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KurultaiError, formatProblem } from '../errors.js';
 import { createJsonLogger } from '../logging/json-logger.js';
-import { sqliteSink } from '../sink/sqlite-sink.js';
 import { loadConfig } from './load-config.js';
-import { loadPlugins, type AnyPluginDefinition, type PluginInstances } from './load-plugins.js';
+import { loadPlugins, type PluginInstances } from './load-plugins.js';
 
 const zodUrl = pathToFileURL(createRequire(import.meta.url).resolve('zod')).href;
 
@@ -38,13 +37,11 @@ function project(configText: string): string {
   return folder;
 }
 
-const builtIns: Readonly<Record<string, AnyPluginDefinition>> = { sqlite: sqliteSink as AnyPluginDefinition };
-
 async function load(folder: string, env: Record<string, string> = {}) {
   const lines: string[] = [];
   const config = await loadConfig({ cwd: folder, env });
   const logger = createJsonLogger({ write: (line) => lines.push(line), secrets: config.secrets });
-  const plugins = await loadPlugins(config, { builtIns, logger, env });
+  const plugins = await loadPlugins(config, { logger, env });
   opened.push(plugins);
   return { plugins, lines };
 }

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { builtinPlugins } from '../builtin-plugins.js';
 import { KurultaiError, type Place, type Problem } from '../errors.js';
 import type { Logger, PluginContext, PluginDefinition, PluginKind } from '../plugin.js';
 import type { Sink } from '../sink/contract.js';
@@ -17,7 +18,8 @@ export type BuiltInPlugins = Readonly<Record<string, AnyPluginDefinition>>;
 
 
 export interface LoadPluginsOptions {
-  readonly builtIns: BuiltInPlugins;
+  /** The plugins found by short name; default: Kurultai's embedded ones (`file`, `sqlite`, `process`, `echo`). */
+  readonly builtIns?: BuiltInPlugins;
   /** The redacting logger; each plugin gets a child scoped to it (`plugin` field). */
   readonly logger: Logger & { child(fields: Readonly<Record<string, unknown>>): Logger };
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -37,7 +39,7 @@ export interface PluginInstances {
  */
 export async function loadPlugin<Kind extends PluginKind>(config: KurultaiConfig, kind: Kind, options: LoadPluginsOptions): Promise<PluginInstances[Kind]> {
   const choice = config.plugins[kind];
-  const definition = await findDefinition(choice, config.baseDir, options.builtIns);
+  const definition = await findDefinition(choice, config.baseDir, options.builtIns ?? builtinPlugins);
   const parsed = definition.options.safeParse(choice.options);
   if (!parsed.success) {
     const problems = optionProblems(choice, definition.name, parsed.error.issues);
