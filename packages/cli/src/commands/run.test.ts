@@ -108,6 +108,17 @@ describe('kurultai run', () => {
     expect(messages.filter((message) => message === 'task completed')).toHaveLength(1);
     expect(messages).toContain('draining');
   });
+
+  it('exits at once with 128 + the signal number on a second signal', { timeout: 60_000 }, async () => {
+    const stuck = '{ use: process, with: { command: sh, args: ["-c", "sleep 3"] } }';
+    const folder = project({ 'tasks.yaml': TASKS, 'kurultai.config.yaml': config(stuck, 'dispatcher: { drainGraceSeconds: 60, pollSeconds: 0.05 }\n') });
+    const runner = kurultai(folder, ['run']);
+    await expect.poll(() => runner.stdout(), { timeout: 30_000 }).toContain('"task started"');
+    runner.child.kill('SIGTERM');
+    await expect.poll(() => runner.stdout(), { timeout: 10_000 }).toContain('"draining"');
+    runner.child.kill('SIGTERM');
+    expect((await runner.finished).code).toBe(143);
+  });
 });
 
 describe('kurultai status and retry', () => {
