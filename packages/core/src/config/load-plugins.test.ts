@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +18,16 @@ export default { kind: 'source', specificationVersion: 'v1', name: 'recording', 
   create: (options, context) => { context.logger.info('started with ' + options.label); return { name: options.label, async *read() {}, async writeBack() {} }; } };`,
   'quiet-spawner.mjs': `import { z } from '${zodUrl}';
 export default { kind: 'spawner', specificationVersion: 'v1', name: 'quiet', options: z.object({}), create: () => ({ spawn: async () => ({ ok: true, output: '' }) }) };`,
+  'closing-sink.mjs': `import { appendFileSync } from 'node:fs';
+import { z } from '${zodUrl}';
+export default { kind: 'sink', specificationVersion: 'v1', name: 'closing-sink', options: z.object({}),
+  create: (options, context) => ({ close: async () => appendFileSync(context.baseDir + '/closed.log', 'sink\\n') }) };`,
+  'closing-source.mjs': `import { appendFileSync } from 'node:fs';
+import { z } from '${zodUrl}';
+export default { kind: 'source', specificationVersion: 'v1', name: 'closing-source', options: z.object({}),
+  create: (options, context) => ({ name: 'closing', async *read() {}, async writeBack() {}, close: async () => appendFileSync(context.baseDir + '/closed.log', 'source\\n') }) };`,
+  'failing-spawner.mjs': `import { z } from '${zodUrl}';
+export default { kind: 'spawner', specificationVersion: 'v1', name: 'failing', options: z.object({}), create: () => { throw new Error('gateway unreachable'); } };`,
   'future-spawner.mjs': `import { z } from '${zodUrl}';
 export default { kind: 'spawner', specificationVersion: 'v9', name: 'future', options: z.object({}), create: () => ({}) };`,
 };
@@ -89,6 +99,13 @@ describe('loadPlugins', () => {
     const error = await failure(load(folder, { LABEL: 'inbox' }));
     expect(error.code).toBe('plugin_not_found');
     expect(error.place).toMatchObject({ line: 3, plugin: 'kurultai-spawner-that-does-not-exist' });
+  });
+
+  it('closes the plugins already started, in reverse order, when a later one fails to start', async () => {
+    const folder = project('source: { use: ./closing-source.mjs }\nsink: { use: ./closing-sink.mjs }\nspawner: { use: ./failing-spawner.mjs }\n');
+    const error = await failure(load(folder));
+    expect(error).toMatchObject({ code: 'plugin_create_failed', message: 'could not start: gateway unreachable' });
+    expect(readFileSync(join(folder, 'closed.log'), 'utf8')).toBe('source\nsink\n');
   });
 
   it('hands each plugin a logger scoped to it that never prints a secret', async () => {

@@ -56,12 +56,39 @@ export async function loadPlugin<Kind extends PluginKind>(config: KurultaiConfig
   }
 }
 
-/** Loads the config's sink, source and spawner (in that order), as `loadPlugin` does each. */
+/**
+ * Loads the config's sink, source and spawner (in that order), as `loadPlugin` does each. If one fails, the ones already
+ * started are closed in reverse order before the error is thrown, so a failed start leaves no ledger or connection open.
+ */
 export async function loadPlugins(config: KurultaiConfig, options: LoadPluginsOptions): Promise<PluginInstances> {
-  const sink = await loadPlugin(config, 'sink', options);
-  const source = await loadPlugin(config, 'source', options);
-  const spawner = await loadPlugin(config, 'spawner', options);
-  return { source, sink, spawner };
+  const started: Closable[] = [];
+  try {
+    const sink = await loadPlugin(config, 'sink', options);
+    started.push({ name: config.plugins.sink.use, close: () => sink.close() });
+    const source = await loadPlugin(config, 'source', options);
+    started.push({ name: config.plugins.source.use, close: () => source.close?.() });
+    const spawner = await loadPlugin(config, 'spawner', options);
+    return { source, sink, spawner };
+  } catch (error) {
+    await closeInReverse(started, options.logger);
+    throw error;
+  }
+}
+
+interface Closable {
+  readonly name: string;
+  close(): Promise<void> | undefined;
+}
+
+/** A plugin that fails to close is logged and the rest still close: the error worth reporting is the one that stopped the start. */
+async function closeInReverse(started: readonly Closable[], logger: Logger): Promise<void> {
+  for (const plugin of [...started].reverse()) {
+    try {
+      await plugin.close();
+    } catch (error) {
+      logger.warn('could not close a plugin after a failed start', { plugin: plugin.name, error: error instanceof Error ? error.message : String(error) });
+    }
+  }
 }
 
 async function findDefinition(choice: PluginChoice, baseDir: string, builtIns: BuiltInPlugins): Promise<AnyPluginDefinition> {
