@@ -4,6 +4,8 @@ import type { ParseArgsOptionsConfig } from 'node:util';
 export interface CommandContext {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
+  /** Aborted when standard output can take no more (its reader went away, as `head` does): a long run stops then. */
+  readonly outputClosed: AbortSignal;
   /** Standard input, when it is piped (undefined when it is a terminal). */
   readonly stdin: AsyncIterable<string | Buffer> | undefined;
   readonly cwd: string;

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { EXIT, UsageError, type Command, type CommandContext } from './command.js';
 import { COMMANDS } from './commands/index.js';
 import { paint, wantsColor } from './paint.js';
+import { isReaderGone, readerClosableOutput } from './reader-closable-output.js';
 
 /** Options every command accepts. */
 const COMMON_OPTIONS = { help: { type: 'boolean', short: 'h' }, debug: { type: 'boolean' } } as const;
@@ -47,9 +48,16 @@ export async function main(argv: readonly string[], environment: MainEnvironment
 }
 
 function commandContext(environment: MainEnvironment): CommandContext {
+  const outputClosed = new AbortController();
+  const stderr = readerClosableOutput(environment.stderr, () => {});
+  const stdout = readerClosableOutput(environment.stdout, (error) => {
+    if (!isReaderGone(error)) stderr(`kurultai: standard output failed: ${error.message}\n`);
+    outputClosed.abort(error);
+  });
   return {
-    stdout: (text) => void environment.stdout.write(text),
-    stderr: (text) => void environment.stderr.write(text),
+    stdout,
+    stderr,
+    outputClosed: outputClosed.signal,
     stdin: environment.stdin.isTTY === true ? undefined : (environment.stdin as AsyncIterable<string | Buffer>),
     cwd: environment.cwd,
     env: environment.env,

@@ -109,6 +109,17 @@ describe('kurultai run', () => {
     expect(messages).toContain('draining');
   });
 
+  it('stops quietly and exits 0 when the reader of its output goes away, as `kurultai run | head` does', { timeout: 60_000 }, async () => {
+    const folder = project({ 'tasks.yaml': TASKS, 'kurultai.config.yaml': config('{ use: echo }', 'dispatcher: { pollSeconds: 0.05 }\n') });
+    const runner = kurultai(folder, ['run']);
+    await expect.poll(() => runner.stdout(), { timeout: 30_000 }).toContain('"task completed"');
+    runner.child.stdout.destroy();
+    // A new task makes it write again, into the broken pipe.
+    writeFileSync(join(folder, 'tasks.yaml'), `${TASKS}  - { id: t-late, title: Summarise the quarterly report }\n`);
+    const result = await runner.finished;
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+  });
+
   it('exits at once with 128 + the signal number on a second signal', { timeout: 60_000 }, async () => {
     const stuck = '{ use: process, with: { command: sh, args: ["-c", "sleep 3"] } }';
     const folder = project({ 'tasks.yaml': TASKS, 'kurultai.config.yaml': config(stuck, 'dispatcher: { drainGraceSeconds: 60, pollSeconds: 0.05 }\n') });

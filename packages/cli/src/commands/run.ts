@@ -82,8 +82,12 @@ async function supervise(dispatcher: Dispatcher, { once, context, setup, view }:
     logger.info('draining', { signal, graceSeconds });
     void dispatcher.drain();
   };
+  // Nobody reads any more (`kurultai run | head` has its lines): stop as a drain does, quietly, like other Unix tools.
+  const onOutputClosed = () => void dispatcher.drain();
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  context.outputClosed.addEventListener('abort', onOutputClosed, { once: true });
+  if (context.outputClosed.aborted) onOutputClosed();
   view?.start();
   try {
     if (once) {
@@ -98,6 +102,7 @@ async function supervise(dispatcher: Dispatcher, { once, context, setup, view }:
   } finally {
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
+    context.outputClosed.removeEventListener('abort', onOutputClosed);
   }
 }
 
