@@ -29,3 +29,4 @@ export * from './logging/json-logger.js';
 export * from './config/config-schema.js';
 export * from './config/load-config.js';
 export * from './config/load-plugins.js';
+export * from './config/config-json-schema.js';
