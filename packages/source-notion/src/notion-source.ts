@@ -115,6 +115,8 @@ export async function createNotionSource(
     },
     judge: (error): StepFailure => {
       if (isArchivedError(error)) return { kind: 'page_gone', reason: 'the page is in the trash' };
+      // Deleted, or no longer shared with the integration: no retry will find it, and the outbox would offer it forever.
+      if (isNotionClientError(error) && error.code === APIErrorCode.ObjectNotFound) return { kind: 'page_gone', reason: error.message };
       return { kind: 'rejected', error };
     },
     logger,
@@ -161,7 +163,7 @@ export async function createNotionSource(
         await queue.add(update);
       } catch (error) {
         const taskPlace = { ...place, taskId: update.taskId };
-        // A refused token is the config's fault and says so; a missing page is Notion's own message about that page.
+        // A refused token is the config's fault and says so.
         if (isNotionClientError(error) && error.code === APIErrorCode.Unauthorized)
           throw explainAccessError(error, options, taskPlace);
         const message = error instanceof Error ? error.message : String(error);
