@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { COMMENT_TEXT_LIMIT, commentFor, commentRichText } from './comment-text.js';
+import { COMMENT_TEXT_LIMIT, commentFor, commentMarker, commentRichText } from './comment-text.js';
 import { RICH_TEXT_ARRAY_LIMIT, TEXT_CONTENT_LIMIT } from './notion-limits.js';
 
 const contents = (text: string) => commentRichText(text).map((item) => item.text.content);
@@ -45,6 +45,12 @@ describe('comment text within Notion’s limits', () => {
       objects: true,
       adds_up: true,
     });
+  });
+
+  it('keeps the marker whole, as the last text object, when a long answer is cut', () => {
+    const marker = commentMarker('completed:digest');
+    const pieces = commentRichText('a'.repeat(COMMENT_TEXT_LIMIT + 5_000), marker).map((item) => item.text.content);
+    expect({ objects: pieces.length, last: pieces.at(-1) }).toEqual({ objects: RICH_TEXT_ARRAY_LIMIT, last: marker });
   });
 
   it('writes no comment for a task that has only started', () => {

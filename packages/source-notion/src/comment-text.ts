@@ -21,16 +21,33 @@ export function commentFor(update: WriteBack): string | undefined {
 
 /**
  * Splits text into Notion's rich text objects (2000 code units each, 100 at most). Longer text is cut, and the comment
- * says how much was left out, so a long answer never makes the write-back fail.
+ * says how much was left out, so a long answer never makes the write-back fail. A `marker` (see `commentMarker`) is
+ * appended as a text object of its own, kept whatever the cut.
  */
-export function commentRichText(text: string): CommentRichText {
+export function commentRichText(text: string, marker?: string): CommentRichText {
+  const objects = marker === undefined ? RICH_TEXT_ARRAY_LIMIT : RICH_TEXT_ARRAY_LIMIT - 1;
+  const limit = objects * TEXT_CONTENT_LIMIT;
   let body = text;
-  if (body.length > COMMENT_TEXT_LIMIT) {
+  if (body.length > limit) {
     const notice = (omitted: number) => `\n\n[… ${omitted} characters cut: Notion comments hold at most ${COMMENT_TEXT_LIMIT}.]`;
     // Room for the notice, and for one code unit per text object lost where a split may not cut an emoji in half.
-    const room = COMMENT_TEXT_LIMIT - notice(text.length).length - RICH_TEXT_ARRAY_LIMIT;
+    const room = limit - notice(text.length).length - objects;
     const head = splitText(body.slice(0, room + 1), room)[0] ?? '';
     body = head + notice(text.length - head.length);
   }
-  return splitText(body).map((content) => ({ type: 'text', text: { content } }));
+  const pieces = marker === undefined ? splitText(body) : [...splitText(body), marker];
+  return pieces.map((content) => ({ type: 'text', text: { content } }));
+}
+
+/**
+ * The mark a comment write-back leaves at the end of its comment: it carries the write-back's idempotency digest, so a
+ * source started again can see on the page that this comment was already posted.
+ */
+export function commentMarker(digest: string): string {
+  return `\n\n[kurultai:${digest}]`;
+}
+
+/** Whether a comment's plain text carries the given marker. */
+export function carriesMarker(plainText: string, marker: string): boolean {
+  return plainText.endsWith(marker);
 }

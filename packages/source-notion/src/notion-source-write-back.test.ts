@@ -1,7 +1,7 @@
 import { KurultaiError } from '@kurultai/core';
 import { describe, expect, it } from 'vitest';
 import { COMMENT_TEXT_LIMIT } from './comment-text.js';
-import { boardFixture, oneTaskBoard, readAll } from './notion-source.fixture.js';
+import { boardFixture, oneTaskBoard, readAll, type BoardFixture } from './notion-source.fixture.js';
 
 async function failure(promise: Promise<unknown>): Promise<unknown> {
   return promise.then(
@@ -10,6 +10,14 @@ async function failure(promise: Promise<unknown>): Promise<unknown> {
     },
     (error: unknown) => error,
   );
+}
+
+/** The end of every comment Kurultai posts: the write-back's kind and digest, which make it idempotent across restarts. */
+const MARKER = /\n\n\[kurultai:(completed|failed):[\w-]{43}\]$/;
+
+/** A page's comments as a person reads them, the marker aside. */
+function commentsOn(board: BoardFixture, pageId: string): string[] {
+  return board.fake.workspace.commentsOn(pageId).map((comment) => comment.replace(MARKER, ''));
 }
 
 describe('writing statuses and answers back to Notion', () => {
@@ -35,7 +43,7 @@ describe('writing statuses and answers back to Notion', () => {
     async ({ update, status, comment }) => {
       const { board, pageId, source } = await oneTaskBoard();
       await source.writeBack({ ...update, taskId: pageId });
-      expect([board.statusOf(pageId), board.fake.workspace.commentsOn(pageId)]).toEqual([status, [comment]]);
+      expect([board.statusOf(pageId), commentsOn(board, pageId)]).toEqual([status, [comment]]);
     },
   );
 
@@ -73,6 +81,40 @@ describe('writing statuses and answers back to Notion', () => {
       updates: 1,
       comments: 1,
     });
+  });
+
+  it('ends each comment with a marker carrying the write-back’s kind and digest', async () => {
+    const { board, pageId, source } = await oneTaskBoard();
+    await source.writeBack({ kind: 'completed', taskId: pageId, agent: 'mongke', output: 'done' });
+    expect(board.fake.workspace.commentsOn(pageId)).toEqual([expect.stringMatching(MARKER)]);
+  });
+
+  it('posts no second comment when a completed write-back is offered again after a restart', async () => {
+    const board = await boardFixture();
+    const pageId = board.addTask('task');
+    // More comments than one listing holds, so the marked one is found on a later page of the listing.
+    for (let i = 0; i < 120; i += 1) board.fake.workspace.commentAsPerson(pageId, `remark ${i}`);
+    const update = { kind: 'completed', taskId: pageId, agent: 'mongke', output: 'done' } as const;
+    const before = await board.source();
+    await before.writeBack(update);
+    await before.close();
+    await (await board.source()).writeBack(update);
+    expect({
+      ours: commentsOn(board, pageId).filter((comment) => comment.startsWith('Kurultai:')),
+      listings: board.fake.count('comments.list'),
+      log: board.lines.filter((line) => line.message.includes('already on the Notion page')).map((line) => line.fields),
+    }).toEqual({
+      ours: ['Kurultai: mongke completed this task.\n\ndone'],
+      listings: 4,
+      log: [{ taskId: pageId }],
+    });
+  });
+
+  it('still posts a comment for a different answer to the same task', async () => {
+    const { board, pageId, source } = await oneTaskBoard();
+    await source.writeBack({ kind: 'failed', taskId: pageId, agent: 'mongke', error: 'timed out' });
+    await source.writeBack({ kind: 'completed', taskId: pageId, agent: 'mongke', output: 'done on retry' });
+    expect(commentsOn(board, pageId)).toHaveLength(2);
   });
 
   it('lands a task’s write-backs in the order they were given', async () => {
@@ -143,7 +185,7 @@ describe('writing statuses and answers back to Notion', () => {
       code: error instanceof KurultaiError ? error.code : undefined,
       place: error instanceof KurultaiError ? error.toString() : undefined,
       updates: board.fake.count('pages.update'),
-      comments: board.fake.workspace.commentsOn(pageId),
+      comments: commentsOn(board, pageId),
     }).toEqual({
       code: 'notion_write_back_failed',
       place: expect.stringMatching(new RegExp(`^task ${pageId} plugin notion: Notion did not accept the completed write-back`)),

@@ -7,7 +7,7 @@ import {
   type WriteBack,
 } from '@kurultai/core';
 import { APIErrorCode, Client, isNotionClientError, LogLevel } from '@notionhq/client';
-import { commentFor, commentRichText } from './comment-text.js';
+import { commentFor, commentMarker, commentRichText } from './comment-text.js';
 import { createDataSourcePoller } from './data-source-poller.js';
 import { checkDatabase, explainAccessError, type CheckedDatabase } from './database-check.js';
 import { SyncState } from './notion-cursor.js';
@@ -15,7 +15,8 @@ import { notionSourceOptions, type NotionSourceOptions, type NotionSourceOptions
 import { PollTimer } from './poll-timer.js';
 import { judgeFailure, RequestScheduler, type RequestSchedulerStats } from './request-scheduler.js';
 import { startWebhookEndpoint, type WebhookEndpoint } from './webhook-endpoint.js';
-import { WriteBackQueue, type StepFailure, type WriteBackStep } from './write-back-queue.js';
+import { hasMarkedComment } from './page-comments.js';
+import { WriteBackQueue, writeBackDigest, type StepFailure, type WriteBackStep } from './write-back-queue.js';
 
 /** The Notion source, with what its tests and benchmark look at. */
 export interface NotionSource extends Source {
@@ -105,10 +106,12 @@ export async function createNotionSource(
           () => client.pages.update({ page_id: taskId, properties: { [properties.status]: value } }),
           stopping.signal,
         );
+      } else if (await hasMarkedComment({ client, scheduler, pageId: taskId, marker: step.marker, signal: stopping.signal })) {
+        logger.info('the comment is already on the Notion page; not posting it again', { taskId });
       } else {
         await scheduler.run(
           'comments.create',
-          () => client.comments.create({ parent: { page_id: taskId }, rich_text: commentRichText(step.text) }),
+          () => client.comments.create({ parent: { page_id: taskId }, rich_text: commentRichText(step.text, step.marker) }),
           stopping.signal,
         );
       }
@@ -187,5 +190,6 @@ function writeBackSteps(update: WriteBack, options: NotionSourceOptions): WriteB
     update.kind === 'in_progress' ? statuses.inProgress : update.kind === 'completed' ? statuses.done : statuses.blocked;
   const wantsComment = update.kind === 'completed' ? comments.onCompleted : update.kind === 'failed' ? comments.onFailed : false;
   const text = wantsComment ? commentFor(update) : undefined;
-  return [{ kind: 'status', name: status }, ...(text === undefined ? [] : [{ kind: 'comment' as const, text }])];
+  const comment = text === undefined ? [] : [{ kind: 'comment' as const, text, marker: commentMarker(writeBackDigest(update)) }];
+  return [{ kind: 'status', name: status }, ...comment];
 }

@@ -3,7 +3,9 @@ import type { Logger, WriteBack } from '@kurultai/core';
 
 /** One request a write-back makes: the page's status, or a comment on it. Each is done once, in order. */
 export type WriteBackStep =
-  { readonly kind: 'status'; readonly name: string } | { readonly kind: 'comment'; readonly text: string };
+  | { readonly kind: 'status'; readonly name: string }
+  /** `marker` ends the comment, so a comment already on the page (posted before a restart) is not posted again. */
+  | { readonly kind: 'comment'; readonly text: string; readonly marker: string };
 
 /** What a step's failure means for the write-back. */
 export type StepFailure =
@@ -32,11 +34,16 @@ interface Entry {
   reject(error: unknown): void;
 }
 
-/** Two calls for the same change share one key, so the second neither repeats the status nor posts a second comment. */
-function keyOf(update: WriteBack): string {
+/** What a write-back changes on its page, as a digest: the same change always has the same one, across restarts too. */
+export function writeBackDigest(update: WriteBack): string {
   const detail =
     update.kind === 'in_progress' ? String(update.attempt) : update.kind === 'completed' ? update.output : update.error;
-  return `${update.taskId}:${update.kind}:${createHash('sha256').update(detail).digest('base64url')}`;
+  return `${update.kind}:${createHash('sha256').update(detail).digest('base64url')}`;
+}
+
+/** Two calls for the same change share one key, so the second neither repeats the status nor posts a second comment. */
+function keyOf(update: WriteBack): string {
+  return `${update.taskId}:${writeBackDigest(update)}`;
 }
 
 /**

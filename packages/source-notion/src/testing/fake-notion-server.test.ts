@@ -226,6 +226,35 @@ describe('the fake Notion API, driven by the real client', () => {
     expect(fake.workspace.commentsOn(pageId)).toEqual(['Done 🎉 by Möngke']);
   });
 
+  it("lists a page's comments oldest first, page_size at a time, with has_more and next_cursor", async () => {
+    const { fake, client, dataSourceId } = await board();
+    const pageId = fake.workspace.createPage(dataSourceId, { Name: 'task' });
+    for (const text of ['first', 'second', 'third']) fake.workspace.commentAsPerson(pageId, text);
+    await client.comments.create({ parent: { page_id: pageId }, rich_text: [{ text: { content: 'by the bot' } }] });
+    const first = await client.comments.list({ block_id: pageId, page_size: 3 });
+    const rest = await client.comments.list({ block_id: pageId, page_size: 3, start_cursor: first.next_cursor ?? '' });
+    const texts = (page: typeof first) => page.results.map((comment) => comment.rich_text.map((item) => item.plain_text).join(''));
+    expect([texts(first), first.has_more, texts(rest), rest.has_more, rest.next_cursor]).toEqual([
+      ['first', 'second', 'third'],
+      true,
+      ['by the bot'],
+      false,
+      null,
+    ]);
+  });
+
+  it('answers object_not_found when listing the comments of a page it does not have', async () => {
+    const { client } = await board();
+    const error = await notionError(client.comments.list({ block_id: '00000000-0000-4000-8000-000000000000' }));
+    expect(error.code).toBe(APIErrorCode.ObjectNotFound);
+  });
+
+  it('refuses a comments listing without block_id', async () => {
+    const { fake } = await board();
+    const response = await fetch(`${fake.url}/v1/comments`, { headers: { authorization: `Bearer ${fake.token}`, 'notion-version': '2025-09-03' } });
+    expect([response.status, ((await response.json()) as { message: string }).message]).toEqual([400, 'query.block_id should be defined, instead was `undefined`.']);
+  });
+
   it('refuses a comment text object longer than 2000 characters', async () => {
     const { fake, client, dataSourceId } = await board();
     const pageId = fake.workspace.createPage(dataSourceId, { Name: 'task' });

@@ -17,6 +17,7 @@ export type FakeEndpoint =
   | 'pages.retrieve'
   | 'pages.update'
   | 'comments.create'
+  | 'comments.list'
   | 'users.me';
 
 /** A fault a test programs: the next matching requests get this answer instead of the real one. */
@@ -85,7 +86,7 @@ interface ProgrammedFault {
 
 interface Route {
   readonly endpoint: FakeEndpoint;
-  handle(id: string, body: Readonly<Record<string, unknown>>): unknown;
+  handle(id: string, body: Readonly<Record<string, unknown>>, query: URLSearchParams): unknown;
 }
 
 function routeOf(workspace: FakeNotionWorkspace, method: string, path: string): Route | undefined {
@@ -102,6 +103,7 @@ function routeOf(workspace: FakeNotionWorkspace, method: string, path: string): 
     'GET pages/:id': { endpoint: 'pages.retrieve', handle: (pageId) => workspace.retrievePage(pageId) },
     'PATCH pages/:id': { endpoint: 'pages.update', handle: (pageId, body) => workspace.updatePage(pageId, body) },
     'POST comments': { endpoint: 'comments.create', handle: (_, body) => workspace.createComment(body) },
+    'GET comments': { endpoint: 'comments.list', handle: (_, _body, query) => workspace.listComments(query) },
     'GET users/:id': { endpoint: 'users.me', handle: (userId) => (userId === 'me' ? workspace.me() : undefined) },
   };
   return routes[key];
@@ -196,7 +198,7 @@ export async function startFakeNotionServer(options: FakeNotionServerOptions = {
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const at = performance.now();
     const method = request.method ?? 'GET';
-    const path = new URL(request.url ?? '/', 'http://fake').pathname;
+    const { pathname: path, searchParams: query } = new URL(request.url ?? '/', 'http://fake');
     const route = routeOf(workspace, method, path);
     const rawBody = await readBody(request);
     let body: unknown;
@@ -259,7 +261,7 @@ export async function startFakeNotionServer(options: FakeNotionServerOptions = {
     }
     try {
       const id = decodeURIComponent(path.split('/')[3] ?? '');
-      const payload = route.handle(id, typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {});
+      const payload = route.handle(id, typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {}, query);
       if (payload === undefined) return fail(new FakeNotionError(400, 'invalid_request_url', 'Invalid request URL.'));
       log(200);
       sendJson(response, 200, payload);

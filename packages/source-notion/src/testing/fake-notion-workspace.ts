@@ -3,9 +3,11 @@ import type {
   CommentObjectResponse,
   DatabaseObjectResponse,
   DataSourceObjectResponse,
+  ListCommentsResponse,
   PageObjectResponse,
   UserObjectResponse,
 } from '@notionhq/client';
+import { PAGE_SIZE_LIMIT } from '../notion-limits.js';
 import { notFound, validationError } from './fake-notion-error.js';
 import {
   apiValue,
@@ -65,6 +67,7 @@ interface StoredComment {
   readonly pageId: string;
   readonly createdTime: Date;
   readonly createdBy: string;
+  readonly discussionId: string;
   readonly texts: readonly string[];
 }
 
@@ -174,6 +177,12 @@ export class FakeNotionWorkspace {
   /** The page as the API answers it. */
   page(pageId: string): PageObjectResponse {
     return this.#pageResponse(this.#page(pageId));
+  }
+
+  /** Comments on a page as a person would, e.g. to fill its discussion. */
+  commentAsPerson(pageId: string, text: string): void {
+    const page = this.#page(pageId);
+    this.#comments.push({ id: randomUUID(), pageId: page.id, createdTime: this.#minute(), createdBy: this.person.id, discussionId: randomUUID(), texts: [text] });
   }
 
   /** The plain text of every comment on a page, oldest first. */
@@ -286,20 +295,37 @@ export class FakeNotionWorkspace {
       pageId: page.id,
       createdTime: this.#minute(),
       createdBy: this.bot.id,
+      discussionId: randomUUID(),
       texts,
     };
     this.#comments.push(comment);
-    const time = comment.createdTime.toISOString();
+    return this.#commentResponse(comment);
+  }
+
+  /**
+   * `GET /v1/comments?block_id=...`: a page's comments, oldest first, `page_size` (at most 100) at a time; the cursor is
+   * the id of the next comment, as in Notion's answers.
+   */
+  listComments(query: URLSearchParams): ListCommentsResponse {
+    const blockId = query.get('block_id');
+    if (blockId === null) throw validationError('query.block_id should be defined, instead was `undefined`.');
+    const pageSize = Number(query.get('page_size') ?? PAGE_SIZE_LIMIT);
+    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > PAGE_SIZE_LIMIT) {
+      throw validationError(`query.page_size should be a number between 1 and ${PAGE_SIZE_LIMIT}, instead was \`${query.get('page_size') ?? ''}\`.`);
+    }
+    const page = this.#page(blockId);
+    const comments = this.#comments.filter((comment) => comment.pageId === page.id);
+    const cursor = query.get('start_cursor');
+    const start = cursor === null ? 0 : comments.findIndex((comment) => comment.id === cursor);
+    if (start === -1) throw validationError(`query.start_cursor should be a valid cursor, instead was \`${cursor ?? ''}\`.`);
+    const next = comments[start + pageSize];
     return {
-      object: 'comment',
-      id: comment.id,
-      parent: { type: 'page_id', page_id: page.id },
-      discussion_id: randomUUID(),
-      created_time: time,
-      last_edited_time: time,
-      created_by: { object: 'user', id: this.bot.id },
-      rich_text: texts.map(textItem),
-      display_name: { type: 'integration', resolved_name: this.bot.name },
+      object: 'list',
+      type: 'comment',
+      comment: {},
+      results: comments.slice(start, start + pageSize).map((comment) => this.#commentResponse(comment)),
+      has_more: next !== undefined,
+      next_cursor: next === undefined ? null : next.id,
     };
   }
 
@@ -348,6 +374,22 @@ export class FakeNotionWorkspace {
       if (property === undefined) throw new Error(`no property ${name} in data source ${dataSource.title}`);
       page.values.set(property.id, typedValue(property, input));
     }
+  }
+
+  #commentResponse(comment: StoredComment): CommentObjectResponse {
+    const time = comment.createdTime.toISOString();
+    const author = comment.createdBy === this.bot.id ? this.bot : this.person;
+    return {
+      object: 'comment',
+      id: comment.id,
+      parent: { type: 'page_id', page_id: comment.pageId },
+      discussion_id: comment.discussionId,
+      created_time: time,
+      last_edited_time: time,
+      created_by: { object: 'user', id: comment.createdBy },
+      rich_text: comment.texts.map(textItem),
+      display_name: { type: comment.createdBy === this.bot.id ? 'integration' : 'user', resolved_name: author.name },
+    };
   }
 
   #pageResponse(page: StoredPage): PageObjectResponse {
