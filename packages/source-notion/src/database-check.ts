@@ -107,10 +107,11 @@ export async function checkDatabase(
   scheduler: RequestScheduler,
   options: NotionSourceOptions,
   place: Place,
+  signal?: AbortSignal,
 ): Promise<CheckedDatabase> {
   const databaseId = extractDatabaseId(options.database) ?? options.database;
   try {
-    const database = await scheduler.run('databases.retrieve', () => client.databases.retrieve({ database_id: databaseId }));
+    const database = await scheduler.run('databases.retrieve', () => client.databases.retrieve({ database_id: databaseId }), signal);
     if (!isFullDatabase(database))
       throw new KurultaiError('notion_database_not_found', `Notion answered no details for database ${databaseId}`, { place });
     const reference =
@@ -125,8 +126,10 @@ export async function checkDatabase(
           : `it has no data source "${options.dataSource}" (it has ${names})`;
       throw new KurultaiError('notion_database_mismatch', `Notion database ${databaseId} cannot be read: ${message}`, { place });
     }
-    const dataSource = await scheduler.run('dataSources.retrieve', () =>
-      client.dataSources.retrieve({ data_source_id: reference.id }),
+    const dataSource = await scheduler.run(
+      'dataSources.retrieve',
+      () => client.dataSources.retrieve({ data_source_id: reference.id }),
+      signal,
     );
     if (!isFullDataSource(dataSource))
       throw new KurultaiError('notion_database_not_found', `Notion answered no details for data source ${reference.id}`, {
@@ -144,7 +147,7 @@ export async function checkDatabase(
         },
       );
     }
-    const me = await scheduler.run('users.me', () => client.users.me({}));
+    const me = await scheduler.run('users.me', () => client.users.me({}), signal);
     const statusType = dataSource.properties[options.properties.status]?.type === 'select' ? 'select' : 'status';
     return { databaseId, dataSourceId: dataSource.id, title, statusType, botId: me.id };
   } catch (error) {

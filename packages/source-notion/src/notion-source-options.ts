@@ -104,6 +104,21 @@ export const notionSourceOptions = z
       .positive()
       .default(500)
       .describe("The first retry's delay; each next one doubles it, with jitter, up to 30 seconds."),
+    longRetryAfterWarningMs: z
+      .number()
+      .int()
+      .positive()
+      .default(300_000)
+      .describe('A Retry-After longer than this is still honoured, and logged as a warning the first time.'),
+    startupDeadlineMs: z
+      .number()
+      .int()
+      .positive()
+      .default(120_000)
+      .describe(
+        'How long the start-up check may take, rate limits included; past it the source fails to start with a clear error ' +
+          'instead of waiting on a Notion that keeps answering 429.',
+      ),
     comments: z
       .object({
         onCompleted: z.boolean().default(true).describe("Comment with the agent's answer when a task is completed."),

@@ -49,6 +49,16 @@ describe('starting the Notion source', () => {
     });
   });
 
+  it('fails to start with a clear error, instead of waiting on, when Notion keeps answering 429 past the start-up deadline', async () => {
+    const board = await boardFixture();
+    board.fake.inject({ type: 'rate_limited', retryAfterSeconds: 600 }, { times: 100 });
+    const error = await startError(createNotionSource(board.options({ startupDeadlineMs: 300 }), board.context));
+    expect([error.code, error.toString()]).toEqual([
+      'notion_start_timeout',
+      'plugin notion: Notion kept answering 429 (rate limited, 1 time(s)) past the start-up deadline of 0.3 s; try again later, or raise startupDeadlineMs',
+    ]);
+  });
+
   it('says when the database does not exist or is not shared with the integration', async () => {
     const board = await boardFixture();
     const error = await startError(

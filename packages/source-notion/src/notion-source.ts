@@ -1,5 +1,6 @@
 import {
   KurultaiError,
+  type Place,
   type PluginContext,
   type Source,
   type SourceBatch,
@@ -66,9 +67,13 @@ export async function createNotionSource(
     requestsPerSecond: options.requestsPerSecond,
     maxAttempts: options.maxAttempts,
     initialBackoffMs: options.initialBackoffMs,
+    longWaitWarningMs: options.longRetryAfterWarningMs,
     logger,
   });
-  const database = await checkDatabase(client, scheduler, options, place);
+  const startup = AbortSignal.timeout(options.startupDeadlineMs);
+  const database = await checkDatabase(client, scheduler, options, place, startup).catch((error: unknown) => {
+    throw startup.aborted ? startupTimeout(options, scheduler.stats, place) : error;
+  });
   logger.info('reading tasks from Notion', { database: database.title, dataSourceId: database.dataSourceId });
 
   const timer = new PollTimer();
@@ -181,6 +186,15 @@ export async function createNotionSource(
       await Promise.all([queue.close(), webhook?.close()]);
     },
   };
+}
+
+function startupTimeout(options: NotionSourceOptions, stats: RequestSchedulerStats, place: Place): KurultaiError {
+  const seconds = options.startupDeadlineMs / 1000;
+  const why =
+    stats.rateLimited > 0
+      ? `Notion kept answering 429 (rate limited, ${stats.rateLimited} time(s)) past the start-up deadline of ${seconds} s`
+      : `Notion did not answer the start-up check within the start-up deadline of ${seconds} s`;
+  return new KurultaiError('notion_start_timeout', `${why}; try again later, or raise startupDeadlineMs`, { place });
 }
 
 /** The requests a write-back makes: the status first, then the comment, so a retry never posts a comment twice. */

@@ -9,16 +9,18 @@ afterEach(async () => {
   await fake?.close();
 });
 
-async function setUp(requestsPerSecond: number) {
+async function setUp(requestsPerSecond: number, longWaitWarningMs?: number) {
   fake = await startFakeNotionServer({ rateLimit: false });
   const client = new Client({ auth: fake.token, baseUrl: fake.url, retry: false, logger: () => {} });
+  const { logger, lines } = recordingLogger();
   const scheduler = new RequestScheduler({
     requestsPerSecond,
     maxAttempts: 3,
     initialBackoffMs: 10,
-    logger: recordingLogger().logger,
+    ...(longWaitWarningMs === undefined ? {} : { longWaitWarningMs }),
+    logger,
   });
-  return { fake, client, scheduler };
+  return { fake, client, scheduler, lines };
 }
 
 describe('the request scheduler', () => {
@@ -43,6 +45,23 @@ describe('the request scheduler', () => {
     await Promise.all([refused, scheduler.run('databases.retrieve', () => client.users.me({}))]);
     const [first, ...later] = fake.requests.map((request) => request.at);
     expect(later.map((at) => at - (first ?? 0) >= 990)).toEqual([true, true]);
+  });
+
+  it('honours a Retry-After longer than the warning threshold, and warns about it the first time only', async () => {
+    const { fake, client, scheduler, lines } = await setUp(100, 500);
+    fake.inject({ type: 'rate_limited', retryAfterSeconds: 1 }, { times: 2 });
+    await scheduler.run('users.me', () => client.users.me({}));
+    const [first, ...later] = fake.requests.map((request) => request.at);
+    expect({
+      waited: later.map((at) => at - (first ?? 0) >= 990),
+      logged: lines.map((line) => [line.level, line.fields?.['waitMs']]),
+    }).toEqual({
+      waited: [true, true],
+      logged: [
+        ['warn', 1000],
+        ['info', 1000],
+      ],
+    });
   });
 
   it('gives up on a failure no retry can mend at once', async () => {

@@ -52,6 +52,8 @@ export interface RequestSchedulerOptions {
   readonly maxAttempts: number;
   readonly initialBackoffMs?: number;
   readonly maxBackoffMs?: number;
+  /** A `Retry-After` longer than this is still waited out, and said in a warning, the first time only. Default 5 minutes. */
+  readonly longWaitWarningMs?: number;
   readonly logger: Logger;
 }
 
@@ -67,13 +69,14 @@ export interface RequestSchedulerStats {
 /**
  * The one gate every Notion request of a source goes through, polling and write-backs alike: requests start at most
  * `requestsPerSecond` apart on average, a `Retry-After` pauses every request (Notion limits the integration, not the call),
- * however long it is, and transient failures are retried with exponential backoff and jitter.
+ * however long it is (a caller that cannot wait that long passes a signal), and transient failures are retried with exponential backoff and jitter.
  */
 export class RequestScheduler {
   readonly #intervalMs: number;
   readonly #options: RequestSchedulerOptions;
   #nextSlot = 0;
   #pausedUntil = 0;
+  #warnedLongWait = false;
   #stats = { requests: 0, rateLimited: 0, retried: 0 };
 
   constructor(options: RequestSchedulerOptions) {
@@ -100,7 +103,7 @@ export class RequestScheduler {
           this.#stats.rateLimited += 1;
           const waitMs = verdict.retryAfterMs ?? Math.min(maxBackoffMs, initialBackoffMs * 2 ** Math.min(attempt, 10));
           this.#pausedUntil = Math.max(this.#pausedUntil, performance.now() + waitMs);
-          logger.warn('Notion asked to slow down; every request waits', { request: label, waitMs });
+          this.#reportWait(label, waitMs);
           continue;
         }
         if (attempt >= maxAttempts) throw error;
@@ -115,6 +118,19 @@ export class RequestScheduler {
         attempt += 1;
         await sleep(backoffMs, undefined, { signal });
       }
+    }
+  }
+
+  /** A long wait is worth a warning once, so that an operator learns why nothing moves; after that it is routine. */
+  #reportWait(label: string, waitMs: number): void {
+    const { longWaitWarningMs = 300_000, logger } = this.#options;
+    if (waitMs <= longWaitWarningMs) {
+      logger.warn('Notion asked to slow down; every request waits', { request: label, waitMs });
+    } else if (!this.#warnedLongWait) {
+      this.#warnedLongWait = true;
+      logger.warn('Notion asks for a wait longer than the warning threshold; every request waits as asked', { request: label, waitMs, longWaitWarningMs });
+    } else {
+      logger.info('Notion asks for another long wait; every request waits as asked', { request: label, waitMs });
     }
   }
 
