@@ -2,8 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createDispatcher, createEchoSpawner, createSqliteSink, dispatcherSettingsSchema, loadCouncil, type Sink, type Source, type TaskInput } from '@kurultai/core';
+import { createDispatcher, createEchoSpawner, createJsonLogger, createSqliteSink, dispatcherSettingsSchema, loadCouncil, Secrets, type Sink, type Source, type TaskInput } from '@kurultai/core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { LatestMessages } from './latest-messages.js';
 import { LiveView } from './live-view.js';
 
 const RULES = fileURLToPath(new URL('../../../../rules/', import.meta.url));
@@ -58,11 +59,51 @@ describe('LiveView', () => {
 
   it('redraws in place, moving the cursor up over the previous frame', () => {
     const frames: string[] = [];
-    const dispatcher = { council: { agents: [] }, load: () => ({ running: 0, byAgent: {} }) } as unknown as ConstructorParameters<typeof LiveView>[0]['dispatcher'];
-    const view = new LiveView({ write: (text) => frames.push(text), columns: () => 80, color: false, sink: {} as Sink, dispatcher });
+    const view = new LiveView({ write: (text) => frames.push(text), columns: () => 80, color: false, sink: {} as Sink, dispatcher: IDLE_DISPATCHER });
     view.draw();
     view.draw();
     const firstLines = (frames[0] ?? '').split('\n').length - 1;
     expect(frames[1]?.startsWith(`\u001b[${firstLines}F\u001b[J`)).toBe(true);
   });
+
+  it("shows the plugins' warnings and errors, redacted, under latest messages, newest first, and leaves debug and info out", () => {
+    const messages = new LatestMessages();
+    const logger = pluginLogger(messages, 'ntn_s3cret_token');
+    logger.debug('polling the data source');
+    logger.info('reading tasks from Notion');
+    logger.warn('Notion asked to slow down; every request waits', { waitMs: 1000 });
+    logger.error('the token ntn_s3cret_token was refused');
+    expect(messageLines(drawOnce(messages))).toEqual([
+      'error notion: the token [redacted] was refused',
+      'warn notion: Notion asked to slow down; every request waits (waitMs=1000)',
+    ]);
+  });
+
+  it("never lets a plugin's message drive the terminal", () => {
+    const messages = new LatestMessages();
+    pluginLogger(messages, 'unused-secret').warn('skipped a page titled \u001b[2Jowned', { title: '\u202eevil' });
+    expect(messageLines(drawOnce(messages))).toEqual(['warn notion: skipped a page titled ?[2Jowned (title=?evil)']);
+  });
 });
+
+/** A dispatcher with no agents and nothing running: enough for a view that is only drawn. */
+const IDLE_DISPATCHER = { council: { agents: [] }, load: () => ({ running: 0, byAgent: {} }) } as unknown as ConstructorParameters<typeof LiveView>[0]['dispatcher'];
+
+/** The redacting logger `kurultai run` hands a plugin, writing into the live view's messages. */
+function pluginLogger(messages: LatestMessages, secret: string) {
+  const secrets = new Secrets();
+  secrets.add(secret);
+  return createJsonLogger({ write: messages.write, secrets, level: 'debug' }).child({ plugin: 'notion' });
+}
+
+function drawOnce(messages: LatestMessages): string {
+  const frames: string[] = [];
+  new LiveView({ write: (text) => frames.push(text), columns: () => 120, color: false, sink: {} as Sink, dispatcher: IDLE_DISPATCHER, messages }).draw();
+  return frames.join('');
+}
+
+/** The lines under "latest messages", without their time of day. */
+function messageLines(frame: string): string[] {
+  const lines = frame.split('\n');
+  return lines.slice(lines.indexOf('latest messages') + 1).filter((line) => line !== '').map((line) => line.replace(/^ {2}\d\d:\d\d:\d\d /, ''));
+}

@@ -8,6 +8,8 @@ export interface LiveViewOptions {
   readonly color: boolean;
   readonly sink: Sink;
   readonly dispatcher: Dispatcher;
+  /** The plugins' latest warnings and errors, shown under their own heading. */
+  readonly messages?: { readonly lines: readonly string[] };
   readonly refreshMs?: number;
 }
 
@@ -16,7 +18,7 @@ const RECENT = 5;
 
 /**
  * `kurultai run` on a terminal: tasks by status (from the ledger), each agent's load against its cap, throughput over
- * the last ten seconds, the latest decisions and problems, redrawn in place. Task text is untrusted: it is shown with
+ * the last ten seconds, the latest decisions and problems, the plugins' latest warnings and errors, redrawn in place. Task text is untrusted: it is shown with
  * control characters neutralised, so a title cannot drive the terminal.
  */
 export class LiveView implements DispatcherListener {
@@ -90,6 +92,8 @@ export class LiveView implements DispatcherListener {
     const lines = [bold('Kurultai'), `tasks     ${statuses}`, `throughput ${throughput} tasks/s (last 10 s)`, bold('agents'), ...this.#agentLines(this.#options.dispatcher.council)];
     lines.push(bold('latest decisions'), ...(this.#decisions.length === 0 ? ['  (none yet)'] : this.#decisions.map((line) => `  ${line}`)));
     if (this.#problems.length > 0) lines.push(bold('latest problems'), ...this.#problems.map((line) => `  ${line}`));
+    const messages = this.#options.messages?.lines ?? [];
+    if (messages.length > 0) lines.push(bold('latest messages'), ...messages.map((line) => `  ${this.#cut(line, this.#width() - 2)}`));
     if (this.#note !== '') lines.push(this.#note);
     return lines;
   }
@@ -103,9 +107,13 @@ export class LiveView implements DispatcherListener {
   }
 
   #remember(list: string[], line: string): void {
-    // Some terminals (a pseudo-terminal without a size) report 0 columns.
-    list.unshift(this.#cut(line, (this.#options.columns() || 80) - 4));
+    list.unshift(this.#cut(line, this.#width() - 4));
     list.length = Math.min(list.length, RECENT);
+  }
+
+  /** Some terminals (a pseudo-terminal without a size) report 0 columns. */
+  #width(): number {
+    return this.#options.columns() || 80;
   }
 
   #cut(text: string, width: number): string {

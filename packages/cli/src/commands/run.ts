@@ -1,5 +1,6 @@
 import { createDispatcher, loadCouncil, loadPlugin, type Dispatcher, type RunSummary, type Sink, type Source, type Spawner } from '@kurultai/core';
 import { EXIT, type Command, type CommandContext } from '../command.js';
+import { LatestMessages } from './latest-messages.js';
 import { LiveView } from './live-view.js';
 import { CONFIG_HELP, CONFIG_OPTION, loadSetup, type Setup } from './load-setup.js';
 import { logListener } from './log-listener.js';
@@ -34,8 +35,9 @@ ${CONFIG_HELP}
     let setup: Setup | undefined;
     const plugins: OpenPlugins = {};
     try {
-      // On a terminal the live view owns the screen; plugins' log lines would tear it, so they are dropped there.
-      setup = await loadSetup(context, { configFile: values.config, write: onTerminal ? () => {} : context.stdout });
+      // On a terminal the live view owns the screen; log lines would tear it, so warnings and errors are shown in it instead.
+      const messages = onTerminal ? new LatestMessages() : undefined;
+      setup = await loadSetup(context, { configFile: values.config, write: messages?.write ?? context.stdout });
       const council = await loadCouncil(setup.rulesDir);
       plugins.sink = await loadPlugin(setup.config, 'sink', setup.pluginOptions);
       await plugins.sink.init();
@@ -44,7 +46,7 @@ ${CONFIG_HELP}
       const { sink, source, spawner } = plugins;
       const rules = { dir: setup.rulesDir, loadCouncil };
       const dispatcher = createDispatcher({ source, sink, spawner, council, rules, settings: setup.config.dispatcher });
-      const view = onTerminal ? liveView(context, sink, dispatcher) : undefined;
+      const view = messages === undefined ? undefined : liveView(context, sink, dispatcher, messages);
       dispatcher.listen(view ?? logListener(setup.pluginOptions.logger));
       await supervise(dispatcher, { once: values.once === true, context, setup, view });
       return EXIT.ok;
@@ -56,8 +58,8 @@ ${CONFIG_HELP}
   },
 };
 
-function liveView(context: CommandContext, sink: Sink, dispatcher: Dispatcher): LiveView {
-  return new LiveView({ write: context.stdout, columns: () => context.terminalColumns ?? 80, color: context.color, sink, dispatcher });
+function liveView(context: CommandContext, sink: Sink, dispatcher: Dispatcher, messages: LatestMessages): LiveView {
+  return new LiveView({ write: context.stdout, columns: () => context.terminalColumns ?? 80, color: context.color, sink, dispatcher, messages });
 }
 
 interface Supervision {
