@@ -25,7 +25,8 @@ view; otherwise it writes JSON log lines to standard output. Without --once it r
 rules when they change.
 
 Signals: SIGTERM or SIGINT drains (no new tasks; running ones finish, or are released after the grace period) and
-exits 0; a second signal exits at once with 128 + the signal number. Exit 1: the config, the rules or a plugin failed.
+exits 0; a second signal exits at once with 128 + the signal number. When the reader of standard output goes away
+(\`kurultai run | head\`), it drains the same way, quietly. Exit 1: the config, the rules or a plugin failed.
 
 ${CONFIG_HELP}
       --once         take what the source holds now, finish it, print a summary and exit`,
