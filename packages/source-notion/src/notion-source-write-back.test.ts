@@ -110,6 +110,20 @@ describe('writing statuses and answers back to Notion', () => {
     });
   });
 
+  it('still posts its comments, warning once, when the integration may not read comments', async () => {
+    const board = await boardFixture({ readComments: false });
+    const pageIds = [board.addTask('first'), board.addTask('second')];
+    const source = await board.source();
+    for (const taskId of pageIds) await source.writeBack({ kind: 'completed', taskId, agent: 'mongke', output: 'done' });
+    expect({
+      comments: pageIds.map((pageId) => commentsOn(board, pageId)),
+      warnings: board.lines.filter((line) => line.level === 'warn').map((line) => line.message),
+    }).toEqual({
+      comments: [['Kurultai: mongke completed this task.\n\ndone'], ['Kurultai: mongke completed this task.\n\ndone']],
+      warnings: [expect.stringContaining('cannot read comments')],
+    });
+  });
+
   it('still posts a comment for a different answer to the same task', async () => {
     const { board, pageId, source } = await oneTaskBoard();
     await source.writeBack({ kind: 'failed', taskId: pageId, agent: 'mongke', error: 'timed out' });

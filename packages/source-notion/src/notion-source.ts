@@ -16,7 +16,7 @@ import { notionSourceOptions, type NotionSourceOptions, type NotionSourceOptions
 import { PollTimer } from './poll-timer.js';
 import { judgeFailure, RequestScheduler, type RequestSchedulerStats } from './request-scheduler.js';
 import { startWebhookEndpoint, type WebhookEndpoint } from './webhook-endpoint.js';
-import { hasMarkedComment } from './page-comments.js';
+import { PostedComments } from './page-comments.js';
 import { WriteBackQueue, writeBackDigest, type StepFailure, type WriteBackStep } from './write-back-queue.js';
 
 /** The Notion source, with what its tests and benchmark look at. */
@@ -101,6 +101,7 @@ export async function createNotionSource(
     }
   }
 
+  const postedComments = new PostedComments({ client, scheduler, logger });
   const queue = new WriteBackQueue({
     steps: (update) => writeBackSteps(update, options),
     perform: async (taskId, step) => {
@@ -111,7 +112,7 @@ export async function createNotionSource(
           () => client.pages.update({ page_id: taskId, properties: { [properties.status]: value } }),
           stopping.signal,
         );
-      } else if (await hasMarkedComment({ client, scheduler, pageId: taskId, marker: step.marker, signal: stopping.signal })) {
+      } else if (await postedComments.has(taskId, step.marker, stopping.signal)) {
         logger.info('the comment is already on the Notion page; not posting it again', { taskId });
       } else {
         await scheduler.run(

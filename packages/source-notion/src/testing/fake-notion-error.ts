@@ -6,6 +6,7 @@ export type FakeNotionErrorCode =
   | 'invalid_json'
   | 'validation_error'
   | 'object_not_found'
+  | 'restricted_resource'
   | 'conflict_error'
   | 'rate_limited'
   | 'internal_server_error'

@@ -249,6 +249,13 @@ describe('the fake Notion API, driven by the real client', () => {
     expect(error.code).toBe(APIErrorCode.ObjectNotFound);
   });
 
+  it('refuses to list comments with 403 restricted_resource when the integration may not read them', async () => {
+    const { fake, client, dataSourceId } = await board({ readComments: false });
+    const pageId = fake.workspace.createPage(dataSourceId, { Name: 'task' });
+    const error = await notionError(client.comments.list({ block_id: pageId }));
+    expect([error.code, isHTTPResponseError(error) && error.status]).toEqual([APIErrorCode.RestrictedResource, 403]);
+  });
+
   it('refuses a comments listing without block_id', async () => {
     const { fake } = await board();
     const response = await fetch(`${fake.url}/v1/comments`, { headers: { authorization: `Bearer ${fake.token}`, 'notion-version': '2025-09-03' } });

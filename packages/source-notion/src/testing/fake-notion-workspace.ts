@@ -8,7 +8,7 @@ import type {
   UserObjectResponse,
 } from '@notionhq/client';
 import { PAGE_SIZE_LIMIT } from '../notion-limits.js';
-import { notFound, validationError } from './fake-notion-error.js';
+import { FakeNotionError, notFound, validationError } from './fake-notion-error.js';
 import {
   apiValue,
   emptyValue,
@@ -34,6 +34,11 @@ export interface FakeUser {
 export interface FakeNotionWorkspaceOptions {
   /** The fake's clock; Notion's timestamps come from it, rounded down to the minute. */
   readonly now?: () => Date;
+  /**
+   * Whether the integration has Notion's "Read comments" capability (default true). Without it, listing comments answers
+   * 403 `restricted_resource`; posting them is a separate capability, kept here.
+   */
+  readonly readComments?: boolean;
 }
 
 interface StoredDataSource {
@@ -99,8 +104,11 @@ export class FakeNotionWorkspace {
   readonly #pages = new Map<string, StoredPage>();
   readonly #comments: StoredComment[] = [];
 
+  readonly #readComments: boolean;
+
   constructor(options: FakeNotionWorkspaceOptions = {}) {
     this.#now = options.now ?? (() => new Date());
+    this.#readComments = options.readComments ?? true;
   }
 
   // ---- helpers for tests: acting as a person ----
@@ -307,6 +315,9 @@ export class FakeNotionWorkspace {
    * the id of the next comment, as in Notion's answers.
    */
   listComments(query: URLSearchParams): ListCommentsResponse {
+    if (!this.#readComments) {
+      throw new FakeNotionError(403, 'restricted_resource', 'Insufficient permissions for this endpoint.');
+    }
     const blockId = query.get('block_id');
     if (blockId === null) throw validationError('query.block_id should be defined, instead was `undefined`.');
     const pageSize = Number(query.get('page_size') ?? PAGE_SIZE_LIMIT);
