@@ -18,14 +18,42 @@ import { readDecision, readTaskInput, readTime, TASK_RECORD_PROJECTION, type Tas
  * same first tasks.
  */
 
-const CLAIM_TASKS = `
-MATCH (t:Task)-[d:ASSIGNED_TO]->(a:Agent)
-WHERE t.status IN ['assigned', 'retrying'] AND (t.status = 'assigned' OR t.notBefore <= timestamp())
-  AND NOT a.id IN $closedAgents
-WITH t, d, a ORDER BY t.priorityRank, t.createdAt, t.position, t.id
-WITH a, collect({t: t, d: d}) AS queue
-UNWIND queue[..coalesce($perAgent[a.id], $limit)] AS entry
-WITH entry.t AS t, entry.d AS d, a ORDER BY t.priorityRank, t.createdAt, t.position, t.id LIMIT $limit
+/**
+ * A claim walks the `task_queue` index in claim order (priority, then age) and stops after `$limit` tasks, so it reads
+ * only what it may take. The hint keeps Neo4j from planning a label scan and a sort when the ledger was small the first
+ * time it planned the query (plans are cached).
+ */
+const QUEUE_INDEX = 'USING INDEX t:Task(status, priorityRank, createdAt, position)';
+const IN_QUEUE_ORDER = 't.priorityRank IS NOT NULL AND t.createdAt IS NOT NULL AND t.position IS NOT NULL';
+
+/**
+ * Picks the tasks to claim: the first `$limit` runnable tasks of agents without a slot count, and for each agent with
+ * one (`$capped`), its first `slots` tasks; then the most urgent and oldest of all those. Agents with no free slot are
+ * in `$named` but not in `$capped`, so they get nothing.
+ */
+const SELECT_TASKS = `
+CALL () {
+  MATCH (t:Task) ${QUEUE_INDEX} WHERE t.status = 'assigned' AND ${IN_QUEUE_ORDER} AND NOT t.agent IN $named
+  RETURN t ORDER BY t.status, t.priorityRank, t.createdAt, t.position LIMIT $limit
+  UNION ALL
+  MATCH (t:Task) ${QUEUE_INDEX} WHERE t.status = 'retrying' AND ${IN_QUEUE_ORDER} AND t.notBefore <= timestamp() AND NOT t.agent IN $named
+  RETURN t ORDER BY t.status, t.priorityRank, t.createdAt, t.position LIMIT $limit
+  UNION ALL
+  UNWIND $capped AS cap
+  CALL (cap) {
+    MATCH (t:Task) WHERE t.agent = cap.agent AND t.status IN ['assigned', 'retrying']
+      AND (t.status = 'assigned' OR t.notBefore <= timestamp())
+    WITH t ORDER BY t.priorityRank, t.createdAt, t.position LIMIT $limit
+    WITH cap, collect(t) AS queue
+    RETURN queue[..cap.slots] AS queue
+  }
+  UNWIND queue AS t
+  RETURN t
+}
+WITH t ORDER BY t.priorityRank, t.createdAt, t.position, t.id LIMIT $limit`;
+
+const CLAIM_TASKS = `${SELECT_TASKS}
+MATCH (t)-[d:ASSIGNED_TO]->(a:Agent)
 WITH t, d, a, t.status AS from
 SET t.status = 'in_progress', t.workerId = $workerId, t.leaseToken = randomUUID(),
     t.leaseExpiresAt = timestamp() + $leaseMs, t.updatedAt = timestamp()
@@ -37,15 +65,17 @@ ORDER BY t.priorityRank, t.createdAt, t.position, t.id`;
 export async function claimTasks(graph: GraphConnection, request: ClaimRequest): Promise<readonly Claim[]> {
   if (request.limit <= 0) return [];
   const perAgent = request.perAgent ?? {};
-  const closedAgents = Object.keys(perAgent).filter((agent) => (perAgent[agent] ?? 0) <= 0);
+  const capped = Object.entries(perAgent)
+    .filter(([, slots]) => slots > 0)
+    .map(([agent, slots]) => ({ agent, slots: neo4j.int(Math.min(slots, request.limit)) }));
   const records = await graph.write('claim', async (tx) => {
     await lockQueue(tx, QUEUES.tasks);
     const result = await tx.run(CLAIM_TASKS, {
       workerId: request.workerId,
       limit: neo4j.int(request.limit),
       leaseMs: neo4j.int(request.leaseMs),
-      perAgent: Object.fromEntries(Object.entries(perAgent).map(([agent, slots]) => [agent, neo4j.int(Math.max(0, slots))])),
-      closedAgents,
+      named: Object.keys(perAgent),
+      capped,
     });
     return result.records.map((record) => record.toObject() as unknown as TaskRecordFields);
   });

@@ -12,6 +12,9 @@ const SCHEMA: readonly string[] = [
   'CREATE CONSTRAINT write_back_id IF NOT EXISTS FOR (w:WriteBack) REQUIRE w.id IS UNIQUE',
   'CREATE CONSTRAINT cursor_source IF NOT EXISTS FOR (c:Cursor) REQUIRE c.source IS UNIQUE',
   'CREATE CONSTRAINT queue_name IF NOT EXISTS FOR (q:Queue) REQUIRE q.name IS UNIQUE',
+  // Claims walk this index in claim order (see claims.ts); the second serves agents with a slot count.
+  'CREATE INDEX task_queue IF NOT EXISTS FOR (t:Task) ON (t.status, t.priorityRank, t.createdAt, t.position)',
+  'CREATE INDEX task_agent_queue IF NOT EXISTS FOR (t:Task) ON (t.agent, t.status)',
   'CREATE INDEX task_status IF NOT EXISTS FOR (t:Task) ON (t.status)',
   'CREATE INDEX write_back_delivered IF NOT EXISTS FOR (w:WriteBack) ON (w.delivered)',
   'CREATE INDEX write_back_task IF NOT EXISTS FOR (w:WriteBack) ON (w.taskId)',

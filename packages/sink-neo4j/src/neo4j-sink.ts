@@ -88,7 +88,7 @@ ON CREATE SET t.status = 'pending'
 WITH t, row WHERE t.status = 'pending'
 MERGE (a:Agent {id: row.agent})
 CREATE (t)-[:ASSIGNED_TO]->(a)
-SET t += row.task, t.status = 'assigned', t.attempt = 1, t.position = row.position, t.historyLength = 2,
+SET t += row.task, t.agent = row.agent, t.status = 'assigned', t.attempt = 1, t.position = row.position, t.historyLength = 2,
     t.createdAt = timestamp(), t.updatedAt = timestamp()
 WITH t, a, row
 MATCH (t)-[d:ASSIGNED_TO]->(a)

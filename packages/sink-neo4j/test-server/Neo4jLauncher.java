@@ -33,7 +33,7 @@ public final class Neo4jLauncher {
         DatabaseManagementService service = new DatabaseManagementServiceBuilder(options.home)
                 .setConfig(BoltConnector.enabled, true)
                 .setConfig(BoltConnector.listen_address, new SocketAddress("127.0.0.1", options.port))
-                .setConfig(GraphDatabaseSettings.pagecache_memory, 64L * 1024 * 1024)
+                .setConfig(GraphDatabaseSettings.pagecache_memory, 128L * 1024 * 1024)
                 .setConfig(GraphDatabaseSettings.preallocate_logical_logs, false)
                 .setConfig(GraphDatabaseSettings.preallocate_store_files, false)
                 .build();
