@@ -29,8 +29,9 @@ export async function queryGraph(
   cypher: string,
   params: Record<string, unknown> = {},
   routing: 'READ' | 'WRITE' = 'READ',
+  uri = testConnection().uri,
 ): Promise<Record<string, unknown>[]> {
-  const { uri, env } = testConnection();
+  const { env } = testConnection();
   const auth = env.NEO4J_USERNAME ? neo4j.auth.basic(env.NEO4J_USERNAME, env.NEO4J_PASSWORD ?? '') : undefined;
   const driver = neo4j.driver(uri, auth, { disableLosslessIntegers: true });
   try {
