@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import type { TestProject } from 'vitest/node';
 import { startNeo4jTestServer } from './neo4j-test-server.js';
 
@@ -21,5 +22,16 @@ export default async function setup(project: TestProject): Promise<(() => Promis
   const server = await startNeo4jTestServer();
   console.log(`sink-neo4j tests: Neo4j ${server.uri} ready in ${server.startedInMs} ms`);
   project.provide('neo4jUri', server.uri);
-  return () => server.dispose();
+  return async () => {
+    const peak = await peakResidentMiB(server.pid);
+    if (peak !== undefined) console.log(`sink-neo4j tests: Neo4j's peak resident memory was ${peak} MiB`);
+    await server.dispose();
+  };
+}
+
+/** The process's peak RSS (`VmHWM`), where /proc tells it (Linux). */
+async function peakResidentMiB(pid: number): Promise<number | undefined> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+  const kib = /^VmHWM:\s+(\d+) kB$/m.exec(status)?.[1];
+  return kib === undefined ? undefined : Math.round(Number(kib) / 1024);
 }
