@@ -1,3 +1,5 @@
+import { KurultaiError } from '@kurultai/core';
+import { Neo4jError } from 'neo4j-driver';
 import type { GraphConnection } from './graph-connection.js';
 
 /**
@@ -26,10 +28,20 @@ export const QUEUES = { tasks: 'tasks', writeBacks: 'write-backs' } as const;
 
 export async function createGraphSchema(graph: GraphConnection): Promise<void> {
   for (const statement of SCHEMA) {
-    await graph.write('init', (tx) => tx.run(statement));
+    await graph.write('init', (tx) => tx.run(statement)).catch(ignoreCreatedMeanwhile);
   }
   await graph.write('init', (tx) =>
     tx.run('UNWIND $names AS name MERGE (:Queue {name: name})', { names: Object.values(QUEUES) }),
   );
   await graph.read('init', (tx) => tx.run('CALL db.awaitIndexes(300)'));
+}
+
+/**
+ * `IF NOT EXISTS` is decided when the statement starts, so when several workers start on a new database at once, one
+ * may find at commit that another has just created the same rule. That is the outcome it wanted.
+ */
+function ignoreCreatedMeanwhile(error: unknown): void {
+  const cause = error instanceof KurultaiError ? error.cause : error;
+  if (cause instanceof Neo4jError && /AlreadyExists/.test(cause.code)) return;
+  throw error;
 }

@@ -1,6 +1,7 @@
-import type { Lease, MemoryInput, Sink } from '@kurultai/core';
+import { KurultaiError, type Lease, type MemoryInput, type Sink } from '@kurultai/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { assignment, openTestSink, queryGraph, wipeGraph } from '../test-server/test-sink.js';
+import { createNeo4jSink } from './neo4j-sink.js';
 
 let sink: Sink;
 beforeEach(async () => {
@@ -292,5 +293,38 @@ describe('memories, cursors and the summary', () => {
     expect(summary.recentFailures.map(({ taskId, agent, error }) => ({ taskId, agent, error }))).toEqual([
       { taskId: 't1', agent: 'coder', error: 'boom' },
     ]);
+  });
+});
+
+describe('start-up', () => {
+  it('creates the whole schema when several workers start on an empty database at once', async () => {
+    for (const { name } of await queryGraph('SHOW CONSTRAINTS YIELD name')) await queryGraph(`DROP CONSTRAINT ${String(name)}`, {}, 'WRITE');
+    for (const { name } of await queryGraph("SHOW INDEXES YIELD name, type WHERE type <> 'LOOKUP'")) {
+      await queryGraph(`DROP INDEX ${String(name)}`, {}, 'WRITE');
+    }
+
+    const workers = await Promise.all([openTestSink(), openTestSink(), openTestSink()]);
+    await Promise.all(workers.map((worker) => worker.close()));
+
+    const [schema] = await queryGraph(
+      "SHOW INDEXES YIELD name, type, owningConstraint WHERE type <> 'LOOKUP' RETURN count(owningConstraint) AS constraints, count(*) AS indexes",
+    );
+    expect(schema).toEqual({ constraints: 7, indexes: 13 });
+  });
+
+  it('fails with neo4j.unavailable naming the server, never the password, when Neo4j cannot be reached', async () => {
+    const unreachable = createNeo4jSink({ uri: 'bolt://127.0.0.1:9', username: 'kurultai', password: 'hunter2-do-not-show', retryWithinMs: 200 });
+
+    const failure = await unreachable.init().then(() => undefined, (error: unknown) => error);
+    await unreachable.close();
+
+    expect(failure).toBeInstanceOf(KurultaiError);
+    expect(failure).toMatchObject({ code: 'neo4j.unavailable', place: { plugin: 'neo4j' } });
+    expect(String(failure)).toContain('bolt://127.0.0.1:9');
+    expect(JSON.stringify(failure, Object.getOwnPropertyNames(failure))).not.toContain('hunter2');
+  });
+
+  it('refuses to start without a URI in the options or NEO4J_URI', () => {
+    expect(() => createNeo4jSink({ env: {} })).toThrow(/no Neo4j URI: set `uri` in the sink options or NEO4J_URI/);
   });
 });
