@@ -32,7 +32,7 @@ async function drawnAfter(tasks: readonly TaskInput[]): Promise<string> {
   await dispatcher.runOnce();
   // The view reads the ledger's counts on each refresh; wait for a frame that has the run's outcome.
   await expect.poll(() => frames.at(-1) ?? '', { timeout: 5_000, interval: 20 }).toMatch(new RegExp(`completed ${tasks.length}`));
-  view.stop('done');
+  await view.stop('done');
   return frames.at(-1) ?? '';
 }
 

@@ -34,18 +34,19 @@ export class LiveView implements DispatcherListener {
   }
 
   start(): void {
-    const refresh = async () => {
-      this.#ledger = await this.#options.sink.summary({ recentFailures: 0 }).catch(() => this.#ledger);
-      this.draw();
-    };
-    void refresh();
-    this.#timer = setInterval(() => void refresh(), this.#options.refreshMs ?? 500);
+    void this.#refresh();
+    this.#timer = setInterval(() => void this.#refresh(), this.#options.refreshMs ?? 500);
   }
 
-  /** Draws a last time, with a closing note (e.g. "draining"), and stops redrawing. */
-  stop(note?: string): void {
+  /** Stops redrawing, and draws a last time with the ledger's final counts and a closing note (e.g. "stopped"). */
+  async stop(note?: string): Promise<void> {
     clearInterval(this.#timer);
     if (note !== undefined) this.#note = note;
+    await this.#refresh();
+  }
+
+  async #refresh(): Promise<void> {
+    this.#ledger = await this.#options.sink.summary({ recentFailures: 0 }).catch(() => this.#ledger);
     this.draw();
   }
 
@@ -102,7 +103,8 @@ export class LiveView implements DispatcherListener {
   }
 
   #remember(list: string[], line: string): void {
-    list.unshift(this.#cut(line, this.#options.columns() - 4));
+    // Some terminals (a pseudo-terminal without a size) report 0 columns.
+    list.unshift(this.#cut(line, (this.#options.columns() || 80) - 4));
     list.length = Math.min(list.length, RECENT);
   }
 

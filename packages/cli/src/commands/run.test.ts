@@ -62,6 +62,16 @@ describe('kurultai run --once', () => {
     expect(lines.at(-1)).toMatchObject({ msg: 'run summary', ingested: 3, completed: 3, failed: 0, ledger: { completed: 3 } });
   });
 
+  it('routes and records without running anything when KURULTAI_AUTO_EXECUTE_TASKS=false', async () => {
+    const folder = project({ 'tasks.yaml': TASKS, 'kurultai.config.yaml': config('{ use: echo }') });
+    const result = await run(folder, ['run', '--once'], { KURULTAI_AUTO_EXECUTE_TASKS: 'false' });
+    expect(result.code, result.stderr).toBe(0);
+    const lines = logLines(result.stdout);
+    expect(lines.filter((line) => line.msg === 'task assigned')).toHaveLength(3);
+    expect(lines.filter((line) => line.msg === 'task started')).toHaveLength(0);
+    expect(lines.at(-1)).toMatchObject({ msg: 'run summary', ingested: 3, completed: 0, ledger: { assigned: 3 } });
+  });
+
   it('exits 1 with the problem at its path:line:col, on one line, when the config is invalid', async () => {
     const folder = project({ 'kurultai.config.yaml': 'dispatcher:\n  maxConcurrentTasks: none\n' });
     const result = await run(folder, ['run', '--once']);
@@ -97,6 +107,17 @@ describe('kurultai run', () => {
     expect(messages.filter((message) => message === 'task started')).toHaveLength(1);
     expect(messages.filter((message) => message === 'task completed')).toHaveLength(1);
     expect(messages).toContain('draining');
+  });
+
+  it('exits at once with 128 + the signal number on a second signal', { timeout: 60_000 }, async () => {
+    const stuck = '{ use: process, with: { command: sh, args: ["-c", "sleep 3"] } }';
+    const folder = project({ 'tasks.yaml': TASKS, 'kurultai.config.yaml': config(stuck, 'dispatcher: { drainGraceSeconds: 60, pollSeconds: 0.05 }\n') });
+    const runner = kurultai(folder, ['run']);
+    await expect.poll(() => runner.stdout(), { timeout: 30_000 }).toContain('"task started"');
+    runner.child.kill('SIGTERM');
+    await expect.poll(() => runner.stdout(), { timeout: 10_000 }).toContain('"draining"');
+    runner.child.kill('SIGTERM');
+    expect((await runner.finished).code).toBe(143);
   });
 });
 

@@ -88,11 +88,11 @@ async function supervise(dispatcher: Dispatcher, { once, context, setup, view }:
   try {
     if (once) {
       const summary = await dispatcher.runOnce();
-      view?.stop();
+      await view?.stop();
       printSummary(context, summary, view !== undefined, logger);
     } else {
       await dispatcher.run();
-      view?.stop('stopped');
+      await view?.stop('stopped');
       logger.info('stopped');
     }
   } finally {

@@ -13,7 +13,7 @@ import type { KurultaiConfig, PluginChoice } from './load-config.js';
 /** Any plugin definition, of any kind: what a module's default export must be. */
 export type AnyPluginDefinition = PluginDefinition<PluginKind, unknown, unknown>;
 
-/** The plugins Kurultai ships, by the short names `use:` accepts (`sqlite`, `file`, `process`, `echo`). */
+/** The plugins found by short name (`use: sqlite`); the loader checks each one's kind like any other plugin's. */
 export type BuiltInPlugins = Readonly<Record<string, AnyPluginDefinition>>;
 
 
@@ -39,7 +39,7 @@ export interface PluginInstances {
  */
 export async function loadPlugin<Kind extends PluginKind>(config: KurultaiConfig, kind: Kind, options: LoadPluginsOptions): Promise<PluginInstances[Kind]> {
   const choice = config.plugins[kind];
-  const definition = await findDefinition(choice, config.baseDir, options.builtIns ?? builtinPlugins);
+  const definition = await findDefinition(choice, config.baseDir, options.builtIns ?? (builtinPlugins as BuiltInPlugins));
   const parsed = definition.options.safeParse(choice.options);
   if (!parsed.success) {
     const problems = optionProblems(choice, definition.name, parsed.error.issues);
@@ -66,7 +66,7 @@ export async function loadPlugins(config: KurultaiConfig, options: LoadPluginsOp
 
 async function findDefinition(choice: PluginChoice, baseDir: string, builtIns: BuiltInPlugins): Promise<AnyPluginDefinition> {
   const place: Place = { ...choice.document?.placeOf([choice.kind, 'use']), plugin: choice.use };
-  const builtIn = builtIns[choice.use];
+  const builtIn: unknown = Object.hasOwn(builtIns, choice.use) ? builtIns[choice.use] : undefined;
   const candidate = builtIn ?? (await importDefault(choice.use, baseDir, place));
   const problem = definitionProblem(candidate, choice.kind);
   if (problem !== undefined) throw new KurultaiError('plugin_invalid', problem, { place });

@@ -339,6 +339,24 @@ describe('createDispatcher', () => {
     expect(statuses.at(-1)).toMatchObject({ to: 'retrying', reason: 'released: the worker is shutting down' });
   });
 
+  it('fails runOnce with the source error once the tasks already running have finished', async () => {
+    const { spawner, requests } = scriptedSpawner(async (request) => (await delay(50), { ok: true, output: request.taskId }));
+    const sink = await openLedger();
+    const [first] = tasksNamed('Survey');
+    const source: Source = {
+      name: 'tasks',
+      async *read() {
+        yield { tasks: [first!], cursor: '1' };
+        await expect.poll(() => requests.length).toBe(1);
+        throw new Error('the task file vanished');
+      },
+      async writeBack() {},
+    };
+    const dispatcher = createDispatcher({ source, sink, spawner, council, settings: dispatcherSettingsSchema.parse({ pollSeconds: 0.02 }) });
+    await expect(dispatcher.runOnce()).rejects.toThrow('the task file vanished');
+    expect((await sink.getTask('t-1'))?.status).toBe('completed');
+  });
+
   it('routes tasks read after a council change with the new council', async () => {
     const { sink, dispatcher } = await setUp({ tasks: tasksNamed('Build the parser'), settings: { autoExecute: false } });
     dispatcher.replaceCouncil({ ...council, route: (task) => ({ ...council.route(task), agent: 'scholar' }) });

@@ -281,7 +281,19 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
           ingestDone = true;
           wake.wake();
         });
-        const [ingested] = await Promise.all([ingesting, claimLoop(() => ingestDone)]);
+        const claiming = claimLoop(() => ingestDone);
+        let ingested: number;
+        try {
+          ingested = await ingesting;
+        } catch (error) {
+          // The source failed: stop claiming, let what runs finish, and report the failure once the worker is quiet.
+          stopping.abort();
+          wake.wake();
+          await claiming;
+          await settleRunning();
+          throw error;
+        }
+        await claiming;
         await settleRunning();
         await flushWriteBacks();
         return ingested;

@@ -77,7 +77,8 @@ async function spawn(claim: Claim, context: TaskRunContext, signal: AbortSignal)
     const message = `agent ${claim.decision.agent} is no longer in the council`;
     return { ok: false, error: { code: 'invalid_request', message, retryable: false } };
   }
-  const { taskId, attempt } = { taskId: claim.task.id, attempt: claim.lease.attempt };
+  const taskId = claim.task.id;
+  const attempt = claim.lease.attempt;
   try {
     return await context.spawner.spawn({
       taskId,
