@@ -1,6 +1,6 @@
-import type { Claim, ClaimRequest, PendingWriteBack, WriteBack } from '@kurultai/core';
+import { type Claim, type ClaimRequest, KurultaiError, type PendingWriteBack, type WriteBack } from '@kurultai/core';
 import neo4j, { type ManagedTransaction } from 'neo4j-driver';
-import type { GraphConnection } from './graph-connection.js';
+import { type GraphConnection, PLUGIN_PLACE } from './graph-connection.js';
 import { QUEUES } from './graph-schema.js';
 import { oweWriteBack, recordStatusChange } from './graph-writes.js';
 import { readDecision, readTaskInput, readTime, TASK_RECORD_PROJECTION, type TaskRecordFields } from './task-records.js';
@@ -150,8 +150,13 @@ function readWriteBack(row: Readonly<Record<string, unknown>>): WriteBack {
       return { kind: 'in_progress', taskId, agent, attempt: Number(row.attempt) };
     case 'completed':
       return { kind: 'completed', taskId, agent, output: String(row.output) };
-    default:
+    case 'failed':
       return { kind: 'failed', taskId, agent, error: String(row.error) };
+    default:
+      // Only this package writes WriteBack nodes; another kind means someone edited the graph by hand.
+      throw new KurultaiError('neo4j.unknown-write-back', `write-back ${String(row.id)} has an unknown kind ${JSON.stringify(row.kind)}`, {
+        place: { ...PLUGIN_PLACE, taskId },
+      });
   }
 }
 

@@ -6,7 +6,7 @@
  * Each fragment expects `t` (the task) and `a` (its agent, via `ASSIGNED_TO`) in scope and keeps every variable in scope.
  */
 
-/** Cypher for a string literal this package writes (a status name). */
+/** A Cypher expression written in this package: a variable, a parameter (`row.reason`) or a literal (`'completed'`). */
 export type CypherExpression = string;
 
 /**
