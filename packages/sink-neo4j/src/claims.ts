@@ -1,7 +1,7 @@
 import { type Claim, type ClaimRequest, KurultaiError, type PendingWriteBack, type WriteBack } from '@kurultai/core';
 import neo4j, { type ManagedTransaction } from 'neo4j-driver';
 import { type GraphConnection, PLUGIN_PLACE } from './graph-connection.js';
-import { QUEUES } from './graph-schema.js';
+import { QUEUES, TASK_QUEUE_KEYS_PRESENT, TASK_QUEUE_SEEK } from './graph-schema.js';
 import { oweWriteBack, recordStatusChange } from './graph-writes.js';
 import { readDecision, readTaskInput, readTime, TASK_RECORD_PROJECTION, type TaskRecordFields } from './task-records.js';
 
@@ -19,24 +19,17 @@ import { readDecision, readTaskInput, readTime, TASK_RECORD_PROJECTION, type Tas
  */
 
 /**
- * A claim walks the `task_queue` index in claim order (priority, then age) and stops after `$limit` tasks, so it reads
- * only what it may take. The hint keeps Neo4j from planning a label scan and a sort when the ledger was small the first
- * time it planned the query (plans are cached).
- */
-const QUEUE_INDEX = 'USING INDEX t:Task(status, priorityRank, createdAt, position)';
-const IN_QUEUE_ORDER = 't.priorityRank IS NOT NULL AND t.createdAt IS NOT NULL AND t.position IS NOT NULL';
-
-/**
- * Picks the tasks to claim: the first `$limit` runnable tasks of agents without a slot count, and for each agent with
+ * Picks the tasks to claim, walking the `task_queue` index in claim order (priority, then age) and stopping after
+ * `$limit` tasks, so it reads only what it may take: the first `$limit` runnable tasks of agents without a slot count, and for each agent with
  * one (`$capped`), its first `slots` tasks; then the most urgent and oldest of all those. Agents with no free slot are
  * in `$named` but not in `$capped`, so they get nothing.
  */
 const SELECT_TASKS = `
 CALL () {
-  MATCH (t:Task) ${QUEUE_INDEX} WHERE t.status = 'assigned' AND ${IN_QUEUE_ORDER} AND NOT t.agent IN $named
+  MATCH (t:Task) ${TASK_QUEUE_SEEK} WHERE t.status = 'assigned' AND ${TASK_QUEUE_KEYS_PRESENT} AND NOT t.agent IN $named
   RETURN t ORDER BY t.status, t.priorityRank, t.createdAt, t.position LIMIT $limit
   UNION ALL
-  MATCH (t:Task) ${QUEUE_INDEX} WHERE t.status = 'retrying' AND ${IN_QUEUE_ORDER} AND t.notBefore <= timestamp() AND NOT t.agent IN $named
+  MATCH (t:Task) ${TASK_QUEUE_SEEK} WHERE t.status = 'retrying' AND ${TASK_QUEUE_KEYS_PRESENT} AND t.notBefore <= timestamp() AND NOT t.agent IN $named
   RETURN t ORDER BY t.status, t.priorityRank, t.createdAt, t.position LIMIT $limit
   UNION ALL
   UNWIND $capped AS cap

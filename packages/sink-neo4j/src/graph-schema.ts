@@ -17,11 +17,22 @@ const SCHEMA: readonly string[] = [
   // Claims walk this index in claim order (see claims.ts); the second serves agents with a slot count.
   'CREATE INDEX task_queue IF NOT EXISTS FOR (t:Task) ON (t.status, t.priorityRank, t.createdAt, t.position)',
   'CREATE INDEX task_agent_queue IF NOT EXISTS FOR (t:Task) ON (t.agent, t.status)',
-  'CREATE INDEX task_status IF NOT EXISTS FOR (t:Task) ON (t.status)',
   'CREATE INDEX write_back_delivered IF NOT EXISTS FOR (w:WriteBack) ON (w.delivered)',
   'CREATE INDEX write_back_task IF NOT EXISTS FOR (w:WriteBack) ON (w.taskId)',
   'CREATE INDEX memory_at IF NOT EXISTS FOR (m:Memory) ON (m.at)',
+  // A single-property status index served what `task_queue` (status first) serves, and cost every status change an
+  // index update; ledgers made by earlier versions lose it.
+  'DROP INDEX task_status IF EXISTS',
 ];
+
+/**
+ * Makes a `MATCH (t:Task)` seek the `task_queue` index by status. `SEEK`, because a plain `USING INDEX` still let Neo4j
+ * plan a scan of the whole index (every task ever stored) filtered by status, seen with PROFILE; and the hint keeps it
+ * from planning a label scan when the ledger was small the first time it planned the query (plans are cached).
+ * `TASK_QUEUE_KEYS_PRESENT` must be in the `WHERE` too: a composite index holds only nodes that have all its properties.
+ */
+export const TASK_QUEUE_SEEK = 'USING INDEX SEEK t:Task(status, priorityRank, createdAt, position)';
+export const TASK_QUEUE_KEYS_PRESENT = 't.priorityRank IS NOT NULL AND t.createdAt IS NOT NULL AND t.position IS NOT NULL';
 
 /** The two claim queues. Each claim first writes to its queue's node, which serialises claims (see `claims.ts`). */
 export const QUEUES = { tasks: 'tasks', writeBacks: 'write-backs' } as const;

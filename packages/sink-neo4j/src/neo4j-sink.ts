@@ -13,7 +13,7 @@ import neo4j from 'neo4j-driver';
 import { ackWriteBacks, claimTasks, claimWriteBacks } from './claims.js';
 import { displayUri, type Neo4jSinkOptions, resolveConnectionSettings } from './connection-settings.js';
 import { type GraphConnection, openGraphConnection, PLUGIN_PLACE } from './graph-connection.js';
-import { createGraphSchema } from './graph-schema.js';
+import { createGraphSchema, TASK_QUEUE_KEYS_PRESENT, TASK_QUEUE_SEEK } from './graph-schema.js';
 import { recordStatusChange } from './graph-writes.js';
 import { leaseTransitions } from './lease-transitions.js';
 import {
@@ -127,7 +127,8 @@ async function recoverExpiredLeases(graph: GraphConnection): Promise<readonly St
   const changes = await graph.write('recoverExpiredLeases', async (tx) => {
     // Lock first (in id order), then re-check: a lease may have been renewed or finished since the first read.
     const expired = await tx.run(
-      `MATCH (t:Task) WHERE t.status = 'in_progress' AND t.leaseExpiresAt <= timestamp()
+      `MATCH (t:Task) ${TASK_QUEUE_SEEK}
+       WHERE t.status = 'in_progress' AND ${TASK_QUEUE_KEYS_PRESENT} AND t.leaseExpiresAt <= timestamp()
        WITH t ORDER BY t.id SET t.lockedAt = timestamp() RETURN t.id AS id`,
     );
     const ids = expired.records.map((record) => record.get('id') as string);
@@ -234,7 +235,7 @@ async function summary(graph: GraphConnection, recentFailures: number): Promise<
       'MATCH (t:Task)-[:ASSIGNED_TO]->(a:Agent) RETURN a.id AS agent, t.status AS status, count(*) AS tasks ORDER BY agent, status',
     );
     const failures = await tx.run(
-      `MATCH (t:Task {status: 'failed'})-[:ASSIGNED_TO]->(a:Agent)
+      `MATCH (t:Task)-[:ASSIGNED_TO]->(a:Agent) ${TASK_QUEUE_SEEK} WHERE t.status = 'failed' AND ${TASK_QUEUE_KEYS_PRESENT}
        RETURN t.id AS taskId, a.id AS agent, t.error AS error, t.updatedAt AS at ORDER BY t.updatedAt DESC, t.id LIMIT $limit`,
       { limit: neo4j.int(Math.max(0, recentFailures)) },
     );
