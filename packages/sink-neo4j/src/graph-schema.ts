@@ -39,7 +39,7 @@ export const QUEUES = { tasks: 'tasks', writeBacks: 'write-backs' } as const;
 
 export async function createGraphSchema(graph: GraphConnection): Promise<void> {
   for (const statement of SCHEMA) {
-    await graph.write('init', (tx) => tx.run(statement)).catch(ignoreCreatedMeanwhile);
+    await graph.write('init', (tx) => tx.run(statement)).catch(ignoreDoneMeanwhile);
   }
   await graph.write('init', (tx) =>
     tx.run('UNWIND $names AS name MERGE (:Queue {name: name})', { names: Object.values(QUEUES) }),
@@ -48,11 +48,11 @@ export async function createGraphSchema(graph: GraphConnection): Promise<void> {
 }
 
 /**
- * `IF NOT EXISTS` is decided when the statement starts, so when several workers start on a new database at once, one
- * may find at commit that another has just created the same rule. That is the outcome it wanted.
+ * `IF NOT EXISTS` and `IF EXISTS` are decided when the statement starts, so when several workers start at once, one may
+ * find at commit that another has just created (or dropped) the same rule. That is the outcome it wanted.
  */
-function ignoreCreatedMeanwhile(error: unknown): void {
+function ignoreDoneMeanwhile(error: unknown): void {
   const cause = error instanceof KurultaiError ? error.cause : error;
-  if (cause instanceof Neo4jError && /AlreadyExists/.test(cause.code)) return;
+  if (cause instanceof Neo4jError && /AlreadyExists|IndexDropFailed|IndexNotFound/.test(cause.code)) return;
   throw error;
 }
