@@ -140,9 +140,15 @@ class SqliteSink implements Sink {
       this.#db.exec('PRAGMA journal_mode = WAL');
       this.#db.exec(`PRAGMA synchronous = ${options.synchronous.toUpperCase()}`);
       // Group commit runs each write under a savepoint, and sqlite journals every page a savepoint touches so that it
-      // can roll that write back alone. In a temporary file, that journal cost two extra syscalls per page, more than
-      // the WAL itself; in memory it costs a copy. It holds one write's pages at a time and never outlives a transaction.
+      // can roll that write back alone. By default that journal spills to a temporary file past 64 KiB, which a claim of
+      // dozens of tasks exceeds: two extra syscalls per page, more than the WAL itself (and why a cap of 64 ran slower
+      // per task than it should). In memory it costs a copy; it holds one write's pages and never outlives a transaction.
       this.#db.exec('PRAGMA temp_store = MEMORY');
+      // A checkpoint copies the WAL into the database file and waits for two fsyncs on this thread. Once per 10,000 WAL
+      // pages (40 MB) rather than sqlite's default 1,000: the pages every commit rewrites (the tails of the history,
+      // memories and outbox) are copied once per checkpoint, so rarer checkpoints copy and sync less per task.
+      // Measured on 10,000 tasks at cap 3: 20-30% more tasks per second for the same CPU time.
+      this.#db.exec('PRAGMA wal_autocheckpoint = 10000');
     } catch (cause) {
       const why = cause instanceof Error ? cause.message : String(cause);
       throw new KurultaiError('sink_open_failed', `cannot open the sqlite ledger: ${why}`, {
