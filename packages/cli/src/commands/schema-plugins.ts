@@ -1,4 +1,5 @@
 import {
+  KurultaiError,
   PLUGIN_OPTIONS_SCHEMA_FILE,
   builtinPlugins,
   findPluginDefinition,
@@ -43,16 +44,15 @@ async function namedPlugins(config: KurultaiConfig): Promise<KnownPlugin[]> {
 async function installedPlugins(dir: string, warn: (message: string) => void): Promise<KnownPlugin[]> {
   const manifestFile = nearestPackageJson(dir);
   if (manifestFile === undefined) return [];
-  const manifest = JSON.parse(await readFile(manifestFile, 'utf8')) as Partial<Record<string, Readonly<Record<string, string>>>>;
+  const manifest = await readManifest(manifestFile);
   const names = new Set(['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies'].flatMap((field) => Object.keys(manifest[field] ?? {})));
   const require = createRequire(manifestFile);
   const installed: KnownPlugin[] = [];
   for (const name of names) {
     if (!resolves(require, `${name}/${PLUGIN_OPTIONS_SCHEMA_FILE}`)) continue;
-    const { default: candidate } = (await import(pathToFileURL(require.resolve(name)).href)) as { default?: unknown };
-    const problem = kindlessDefinitionProblem(candidate);
-    if (problem === undefined) installed.push({ use: name, definition: candidate as AnyPluginDefinition });
-    else warn(`${name} ships a plugin options schema, but ${problem}: left out of the schema`);
+    const found = await installedDefinition(require, name);
+    if ('definition' in found) installed.push({ use: name, definition: found.definition });
+    else warn(`${name} ships a plugin options schema, but ${found.problem}: left out of the schema`);
   }
   return installed;
 }
@@ -62,6 +62,27 @@ function kindlessDefinitionProblem(candidate: unknown): string | undefined {
   const kind = (candidate as { kind?: unknown } | null | undefined)?.kind;
   if (typeof kind !== 'string' || !KINDS.includes(kind)) return 'its default export is not made with defineSource(), defineSink() or defineSpawner()';
   return pluginDefinitionProblem(candidate, kind as PluginKind);
+}
+
+type Manifest = Partial<Record<string, Readonly<Record<string, string>>>>;
+
+async function readManifest(file: string): Promise<Manifest> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as Manifest;
+  } catch (error) {
+    throw new KurultaiError('package_json_invalid', `cannot read the project's dependencies: ${error instanceof Error ? error.message : String(error)}`, { place: { file } });
+  }
+}
+
+async function installedDefinition(require: NodeJS.Require, name: string): Promise<{ readonly definition: AnyPluginDefinition } | { readonly problem: string }> {
+  let candidate: unknown;
+  try {
+    candidate = ((await import(pathToFileURL(require.resolve(name)).href)) as { default?: unknown }).default;
+  } catch (error) {
+    return { problem: `it cannot be imported (${error instanceof Error ? error.message : String(error)})` };
+  }
+  const problem = kindlessDefinitionProblem(candidate);
+  return problem === undefined ? { definition: candidate as AnyPluginDefinition } : { problem };
 }
 
 function nearestPackageJson(dir: string): string | undefined {

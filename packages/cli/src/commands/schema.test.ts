@@ -48,7 +48,7 @@ function project(files: Readonly<Record<string, string>>): string {
 
 /** The problems a config schema finds in a config, as an editor would show them: empty when the config is valid. */
 function editorProblems(schema: object, config: unknown): string[] {
-  const validate = new Ajv2020({ allErrors: true, strict: false }).compile(schema);
+  const validate = new Ajv2020({ allErrors: true, strict: false, validateFormats: false }).compile(schema);
   validate(config);
   return (validate.errors ?? []).map((error) => `${error.instancePath} ${error.message ?? ''}`);
 }
@@ -116,6 +116,13 @@ describe('kurultai schema', () => {
     const run = await kurultai(['schema'], folder);
     expect(run.code).toBe(0);
     expect(run.stderr).toBe('kurultai: not-a-plugin ships a plugin options schema, but speaks plugin specification undefined; this Kurultai knows v1: left out of the schema\n');
+  });
+
+  it("fails naming the project's package.json when it cannot read its dependencies", async () => {
+    const folder = project({ 'package.json': '{ "dependencies": ' });
+    const run = await kurultai(['schema'], folder);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^kurultai: .*package\.json.*cannot read the project's dependencies: /);
   });
 
   it('rejects an argument it does not take with exit code 2', async () => {

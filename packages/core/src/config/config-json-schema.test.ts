@@ -22,7 +22,7 @@ const packagePlugin: KnownPlugin = {
 
 /** The problems the JSON Schema finds in a config, as an editor would show them: empty when the config is valid. */
 function editorProblems(config: unknown): string[] {
-  const validate = new Ajv2020({ allErrors: true, strict: false }).compile(configJsonSchema([...builtinKnownPlugins(), packagePlugin]));
+  const validate = new Ajv2020({ allErrors: true, strict: false, validateFormats: false }).compile(configJsonSchema([...builtinKnownPlugins(), packagePlugin]));
   validate(config);
   return (validate.errors ?? []).map((error) => `${error.instancePath} ${error.message ?? ''}`);
 }
