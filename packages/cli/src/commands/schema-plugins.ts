@@ -24,7 +24,8 @@ const KINDS: readonly string[] = ['source', 'sink', 'spawner'] satisfies readonl
 export async function projectPlugins(config: KurultaiConfig, warn: (message: string) => void): Promise<KnownPlugin[]> {
   const byUse = new Map<string, KnownPlugin>();
   for (const plugin of [...(await installedPlugins(config.baseDir, warn)), ...(await namedPlugins(config))]) byUse.set(plugin.use, plugin);
-  return [...byUse.values()].sort((a, b) => a.use.localeCompare(b.use));
+  // Code-unit order, not the locale's: the committed first-party schema must come out the same on every machine.
+  return [...byUse.values()].sort((a, b) => (a.use < b.use ? -1 : 1));
 }
 
 /** The config's plugins that are not built-ins, loaded as `kurultai run` loads them (errors name the plugin and its `use:`). */
