@@ -1,0 +1,3 @@
+// Test infrastructure for the OpenClaw spawner: a fake model provider and a real gateway harness (also used by bench/).
+export * from './fake-model-server.js';
+export * from './openclaw-gateway.js';
