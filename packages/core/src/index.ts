@@ -6,3 +6,13 @@ export type * from './router/council.js';
 export * from './source/contract.js';
 export * from './sink/contract.js';
 export * from './spawner/contract.js';
+export { createSqliteSink, sqliteSink, sqliteSinkOptions, type SqliteSinkOptions } from './sink/sqlite-sink.js';
+export { createEchoSpawner, echoSpawner, echoSpawnerOptions, type EchoSpawnerOptions } from './spawner/echo-spawner.js';
+export {
+  createProcessSpawner,
+  processSpawner,
+  processSpawnerOptions,
+  type ProcessSpawnerOptions,
+} from './spawner/process-spawner.js';
+export { createFileSource, fileSource, fileSourceOptions, type FileSourceOptions } from './source/file-source.js';
+export { builtinPlugins, type BuiltinPlugins } from './builtin-plugins.js';

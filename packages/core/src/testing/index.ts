@@ -1,2 +1,10 @@
-// Conformance suites for plugin authors: each kind's suite runs against a factory of the plugin under test.
-export {};
+// Conformance suites for plugin authors: each kind's suite runs against a harness the plugin's own tests provide.
+export { describeSinkConformance, type SinkConformanceHarness, type SinkTestStore } from './sink-conformance.js';
+export { sampleAssignment, sampleDecision, sampleMemory, waitFor } from './conformance-fixtures.js';
+export { describeSpawnerConformance, sampleSpawnRequest, type SpawnerConformanceHarness } from './spawner-conformance.js';
+export {
+  describeSourceConformance,
+  type SourceConformanceHarness,
+  type SourceTaskDraft,
+  type SourceUnderTest,
+} from './source-conformance.js';

@@ -1,0 +1,95 @@
+import type { DatabaseSync } from 'node:sqlite';
+
+/** One write: synchronous statements run inside a transaction the runner owns. */
+export type SqliteWrite<T> = () => T;
+
+interface QueuedWrite {
+  readonly write: SqliteWrite<unknown>;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (reason: unknown) => void;
+}
+
+/**
+ * Runs the sink's writes in `BEGIN IMMEDIATE` transactions, which take sqlite's write lock up front so that two processes
+ * sharing the file never both read a task as free and then both claim it.
+ *
+ * With `batching`, writes issued in the same turn of the event loop are committed together (group commit): one lock and
+ * one WAL sync for the lot. Each write runs under its own savepoint, so one that throws is rolled back alone and the
+ * others still commit. Without `batching`, every write is its own transaction, which is what a benchmark compares against.
+ */
+export class SqliteGroupCommit {
+  readonly #db: DatabaseSync;
+  readonly #batching: boolean;
+  #queue: QueuedWrite[] = [];
+  #flushing: Promise<void> | undefined;
+
+  constructor(db: DatabaseSync, batching: boolean) {
+    this.#db = db;
+    this.#batching = batching;
+  }
+
+  /** Runs `write` in a transaction and answers its result once that transaction has committed. */
+  run<T>(write: SqliteWrite<T>): Promise<T> {
+    if (!this.#batching) return this.#runAlone(write);
+    return new Promise<T>((resolve, reject) => {
+      this.#queue.push({ write, resolve: resolve as (value: unknown) => void, reject });
+      this.#flushing ??= new Promise<void>((done) => setImmediate(() => done(this.#flush())));
+    });
+  }
+
+  /** Waits until every queued write has committed or failed. */
+  async drain(): Promise<void> {
+    while (this.#flushing !== undefined) await this.#flushing;
+  }
+
+  async #runAlone<T>(write: SqliteWrite<T>): Promise<T> {
+    this.#db.exec('BEGIN IMMEDIATE');
+    try {
+      const result = write();
+      this.#db.exec('COMMIT');
+      return result;
+    } catch (error) {
+      this.#db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
+  #flush(): void {
+    const batch = this.#queue;
+    this.#queue = [];
+    this.#flushing = undefined;
+    const results: { readonly ok: boolean; readonly value: unknown }[] = [];
+    try {
+      this.#db.exec('BEGIN IMMEDIATE');
+    } catch (error) {
+      for (const queued of batch) queued.reject(error);
+      return;
+    }
+    for (const queued of batch) results.push(this.#runInSavepoint(queued.write));
+    try {
+      this.#db.exec('COMMIT');
+    } catch (error) {
+      this.#db.exec('ROLLBACK');
+      for (const queued of batch) queued.reject(error);
+      return;
+    }
+    batch.forEach((queued, index) => {
+      const result = results[index];
+      if (result?.ok === true) queued.resolve(result.value);
+      else queued.reject(result?.value);
+    });
+  }
+
+  #runInSavepoint(write: SqliteWrite<unknown>): { readonly ok: boolean; readonly value: unknown } {
+    this.#db.exec('SAVEPOINT write');
+    try {
+      const value = write();
+      this.#db.exec('RELEASE write');
+      return { ok: true, value };
+    } catch (error) {
+      this.#db.exec('ROLLBACK TO write');
+      this.#db.exec('RELEASE write');
+      return { ok: false, value: error };
+    }
+  }
+}
