@@ -8,13 +8,17 @@ export class CapacityQueue {
 
   constructor(private readonly capacity: number) {}
 
-  /** Waits for a slot; returns the function that gives it back. Rejects with the signal's reason if it aborts first. */
-  async acquire(signal: AbortSignal): Promise<() => void> {
+  /**
+   * Waits for a slot; returns the function that gives it back. Calls `onQueued` if it has to wait. Rejects with the
+   * signal's reason if it aborts first.
+   */
+  async acquire(signal: AbortSignal, onQueued: () => void = () => {}): Promise<() => void> {
     signal.throwIfAborted();
     if (this.running < this.capacity) {
       this.running += 1;
       return this.releaser();
     }
+    onQueued();
     await new Promise<void>((resolve, reject) => {
       const admit = () => {
         signal.removeEventListener('abort', onAbort);

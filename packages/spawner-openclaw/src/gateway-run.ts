@@ -22,6 +22,8 @@ export interface GatewayRunContext {
   readonly stopReason: () => 'timeout' | 'aborted';
   readonly logger: Logger;
   readonly onAccepted: () => void;
+  /** What every run id of this task's attempts starts with (`<taskId>:`): runs the gateway did not start on its own. */
+  readonly attemptRunPrefix: string;
 }
 
 /** How often a run re-asks `agent.wait`: long enough to be cheap, short enough to notice a lost connection. */
@@ -66,10 +68,12 @@ export async function runOnGateway(params: AgentRunParams, context: GatewayRunCo
           await pause(error.retryAfterMs ?? 1000, signal).catch(() => undefined);
           continue;
         }
-        // A turn cut by a gateway crash is resumed by the gateway's restart recovery under a run id of its own; the
-        // key we sent then answers with an error. The recovered turn's answer is this attempt's answer.
-        const recovered = interrupted ? await recoverFromSession(client, params, signal) : undefined;
-        if (recovered !== undefined) return recovered;
+        // A turn cut by a gateway crash is resumed by the gateway's restart recovery under a run id of its own, and
+        // our key then answers with a non-retryable UNAVAILABLE. The recovered turn's answer is this attempt's answer.
+        if (error.gatewayCode === 'UNAVAILABLE') {
+          const recovered = await recoverFromSession(client, params, context);
+          if (recovered !== undefined) return recovered;
+        }
         const failure = failureFromGatewayError(error, accepted);
         return { ok: false, error: interrupted ? { ...failure, code: 'unavailable', retryable: true } : failure };
       }
@@ -91,13 +95,17 @@ async function waitForRun(client: GatewayRequester, runId: string, signal: Abort
   }
 }
 
-/** Waits for the session's recovered turn to finish and takes its answer; `undefined` if the gateway recovered nothing. */
-async function recoverFromSession(client: GatewayRequester, params: AgentRunParams, signal: AbortSignal): Promise<SpawnOutcome | undefined> {
+/**
+ * Waits for the session's recovered turn to finish and takes its answer; `undefined` if the gateway recovered nothing.
+ * Only a run the gateway started itself counts: the session is per task, so no attempt's run is taken for another's.
+ */
+async function recoverFromSession(client: GatewayRequester, params: AgentRunParams, context: GatewayRunContext): Promise<SpawnOutcome | undefined> {
+  const { signal } = context;
   try {
     for (;;) {
       const session = readSessionState(await client.request('chat.history', { sessionKey: params.sessionKey, limit: 1 }, { signal }));
       if (!session.running) {
-        if (session.lastRunId === undefined || session.lastRunId === params.idempotencyKey) return undefined;
+        if (session.lastRunId === undefined || session.lastRunId.startsWith(context.attemptRunPrefix)) return undefined;
         return await waitForRun(client, session.lastRunId, signal);
       }
       await pause(RECOVERY_POLL_MS, signal);

@@ -59,8 +59,7 @@ export function createOpenClawSpawner(input: OpenClawSpawnerInput, context: Part
     const emit = eventForwarder(request);
     let release: () => void;
     try {
-      if (queue.queued > 0 || signal.aborted) emit({ type: 'lifecycle', phase: 'queued' });
-      release = await queue.acquire(signal);
+      release = await queue.acquire(signal, () => emit({ type: 'lifecycle', phase: 'queued' }));
     } catch {
       return stopReason() === 'timeout'
         ? { ok: false, error: { code: 'timeout', message: 'the run waited for a free slot longer than its timeout', retryable: true } }
@@ -81,6 +80,7 @@ export function createOpenClawSpawner(input: OpenClawSpawnerInput, context: Part
         signal,
         stopReason,
         logger,
+        attemptRunPrefix: `${request.taskId}:`,
         onAccepted: () => emit({ type: 'lifecycle', phase: 'accepted', runId: request.idempotencyKey }),
       });
     } catch (error) {

@@ -8,15 +8,22 @@ export const FAKE_MODEL_ID = 'kurultai-fake-1';
  * Directives a prompt may carry to make the fake misbehave, so tests program it through the task text alone (the
  * gateway sits between the test and the fake, and the text is the only thing that crosses it unchanged):
  * - `[[fake:delay=<ms>]]` waits that long before answering (the answer streams once the delay is over);
- * - `[[fake:fail=<http status>]]` answers every call with that HTTP error instead.
+ * - `[[fake:fail=<http status>]]` answers every call with that HTTP error instead;
+ * - `[[fake:together=<n>]]` holds the call until `n` calls carrying the same directive are held at once, then answers
+ *   them all: a test that needs runs to overlap fails (the held calls time out) unless the gateway runs them in parallel.
  */
-const DIRECTIVE = /\[\[fake:(delay|fail)=(\d+)\]\]/g;
+const DIRECTIVE = /\[\[fake:(delay|fail|together)=(\d+)\]\]/g;
+/** How long `together` holds a call before giving up on the others and failing it. */
+const TOGETHER_TIMEOUT_MS = 60_000;
 
 /** One chat completion call the fake received. */
 export interface FakeModelCall {
   /** The task text the fake found in the messages (see `findTaskText`). */
   readonly taskText: string;
-  readonly answered: 'stream' | 'failure' | 'cancelled';
+  readonly answered: 'pending' | 'stream' | 'failure' | 'cancelled';
+  /** `performance.now()` when the call arrived and when it was answered (or cancelled). */
+  readonly receivedAt: number;
+  readonly answeredAt: number | undefined;
 }
 
 export interface FakeModelServer {
@@ -45,8 +52,9 @@ export function fakeAnswerFor(taskText: string): string {
  */
 export async function startFakeModelServer(): Promise<FakeModelServer> {
   const calls: FakeModelCall[] = [];
+  const rendezvous = new Rendezvous();
   const server = createServer((request, response) => {
-    handle(request, response, calls).catch((error: unknown) => {
+    handle(request, response, calls, rendezvous).catch((error: unknown) => {
       if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/json' });
       response.end(JSON.stringify({ error: { message: String(error), type: 'server_error' } }));
     });
@@ -68,7 +76,7 @@ export async function startFakeModelServer(): Promise<FakeModelServer> {
   };
 }
 
-async function handle(request: IncomingMessage, response: ServerResponse, calls: FakeModelCall[]): Promise<void> {
+async function handle(request: IncomingMessage, response: ServerResponse, calls: FakeModelCall[], rendezvous: Rendezvous): Promise<void> {
   const path = (request.url ?? '').split('?')[0];
   if (request.method === 'GET' && path === '/v1/models') {
     sendJson(response, 200, { object: 'list', data: [{ id: FAKE_MODEL_ID, object: 'model', created: 0, owned_by: 'kurultai' }] });
@@ -81,22 +89,31 @@ async function handle(request: IncomingMessage, response: ServerResponse, calls:
   const body = JSON.parse(await readBody(request)) as ChatCompletionRequest;
   const taskText = findTaskText(body.messages);
   const directives = readDirectives(taskText);
-  const call = { taskText, answered: 'stream' as FakeModelCall['answered'] };
+  const call: Mutable<FakeModelCall> = { taskText, answered: 'pending', receivedAt: performance.now(), answeredAt: undefined };
   calls.push(call);
-  if (directives.fail !== undefined) {
-    call.answered = 'failure';
-    sendJson(response, directives.fail, { error: { message: 'the fake model was told to fail', type: 'server_error' } });
+  const settle = (answered: FakeModelCall['answered']) => {
+    call.answered = answered;
+    call.answeredAt = performance.now();
+  };
+  const together = directives.together === undefined || (await rendezvous.join(directives.together));
+  if (directives.fail !== undefined || !together) {
+    settle('failure');
+    const message = together ? 'the fake model was told to fail' : 'the other calls this one was to run together with never came';
+    sendJson(response, directives.fail ?? 400, { error: { message, type: 'invalid_request_error' } });
     return;
   }
   const cancelled = await waitUnlessClosed(request, response, directives.delay ?? 0);
   if (cancelled) {
-    call.answered = 'cancelled';
+    settle('cancelled');
     return;
   }
+  settle('stream');
   const answer = fakeAnswerFor(taskText);
   if (body.stream === true) streamAnswer(response, answer, body.model);
   else sendJson(response, 200, completion(answer, body.model));
 }
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 interface ChatCompletionRequest {
   readonly model: string;
@@ -111,12 +128,16 @@ interface ChatMessage {
 
 /**
  * The gateway sends a large system prompt, tools, and the task inside a user message that is not always the last one
- * (it appends its own context turns). The task is the longest user text: the gateway's own turns are short notes.
+ * (it appends its own context turns). The task is the longest user text: the gateway's own turns are short notes. The
+ * gateway wraps it in an envelope (a `[date]` prefix, a `Runtime: ...` line after it), which is not part of the task.
  */
 function findTaskText(messages: readonly ChatMessage[]): string {
   const userTexts = messages.filter((message) => message.role === 'user').map((message) => messageText(message));
-  return userTexts.reduce((longest, text) => (text.length > longest.length ? text : longest), '');
+  const longest = userTexts.reduce((found, text) => (text.length > found.length ? text : found), '');
+  return longest.replace(GATEWAY_ENVELOPE, '');
 }
+
+const GATEWAY_ENVELOPE = /^\[[^\]\n]*\] |\n\nRuntime: [^\n]*$/g;
 
 function messageText(message: ChatMessage): string {
   if (typeof message.content === 'string') return message.content;
@@ -124,12 +145,44 @@ function messageText(message: ChatMessage): string {
   return message.content.map((part) => part.text ?? '').join('');
 }
 
-function readDirectives(text: string): { delay?: number; fail?: number } {
-  const directives: { delay?: number; fail?: number } = {};
+interface Directives {
+  delay?: number;
+  fail?: number;
+  together?: number;
+}
+
+function readDirectives(text: string): Directives {
+  const directives: Directives = {};
   for (const [, name, value] of text.matchAll(DIRECTIVE)) {
-    if (name === 'delay' || name === 'fail') directives[name] = Number(value);
+    if (name === 'delay' || name === 'fail' || name === 'together') directives[name] = Number(value);
   }
   return directives;
+}
+
+/** Calls held by `together`, by group size. */
+class Rendezvous {
+  private readonly held = new Map<number, (() => void)[]>();
+
+  /** Resolves `true` once `size` calls wait here together, `false` if they never do within the timeout. */
+  join(size: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const group = this.held.get(size) ?? [];
+      this.held.set(size, group);
+      const timer = setTimeout(() => {
+        group.splice(group.indexOf(release), 1);
+        resolve(false);
+      }, TOGETHER_TIMEOUT_MS);
+      const release = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      group.push(release);
+      if (group.length >= size) {
+        this.held.delete(size);
+        for (const waiting of group) waiting();
+      }
+    });
+  }
 }
 
 /** Waits `ms`, but gives up early when the gateway hangs up (an aborted run closes its model request). */
