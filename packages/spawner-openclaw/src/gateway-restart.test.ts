@@ -51,5 +51,4 @@ describe('the OpenClaw spawner when the gateway goes away', () => {
     expect(await running).toMatchObject({ ok: true, runId: request.idempotencyKey });
     expect(modelCallsFor(request)).toBe(1);
   }, 300_000);
-
 });
