@@ -72,7 +72,7 @@ try {
     await bare.request('agent', bareParams(request(agentId, 'warm')), { expectFinal: true, timeoutMs: null });
   }
 
-  // Full runs, interleaved so both clients see the same gateway load.
+  // Full runs, interleaved and taking turns at going first, so both clients see the same gateway load.
   const fullBare: number[] = [];
   const fullSpawner: number[] = [];
   const settled: SpawnRequest[] = [];
@@ -80,8 +80,9 @@ try {
     const agentId = AGENTS[i % AGENTS.length] as string;
     const viaBare = request(agentId, 'bare');
     const viaSpawner = request(agentId, 'spawner');
-    fullBare.push(await timed(() => bare.request('agent', bareParams(viaBare), { expectFinal: true, timeoutMs: null })));
-    fullSpawner.push(await timed(async () => expectOk(await spawner.spawn(viaSpawner))));
+    const runBare = async () => fullBare.push(await timed(() => bare.request('agent', bareParams(viaBare), { expectFinal: true, timeoutMs: null })));
+    const runSpawner = async () => fullSpawner.push(await timed(async () => expectOk(await spawner.spawn(viaSpawner))));
+    for (const run of i % 2 === 0 ? [runBare, runSpawner] : [runSpawner, runBare]) await run();
     settled.push(viaSpawner);
   }
 
@@ -107,8 +108,10 @@ try {
 
   const fullOverhead = quantile(fullSpawner, 0.5) - quantile(fullBare, 0.5);
   const cachedOverhead = quantile(cachedSpawner, 0.5) - quantile(cachedBare, 0.5);
+  console.log(`model calls made by the gateway: ${bed.model.calls.length} for ${taskCount} tasks`);
   console.log(`OpenClaw ${bed.gateway.url}, agents ${AGENTS.join(', ')}, spawner capacity ${CAPACITY}`);
-  console.log(`full runs (${RUNS} each):        bare p50 ${format(quantile(fullBare, 0.5))}, spawner p50 ${format(quantile(fullSpawner, 0.5))}, difference ${format(fullOverhead)}, ratio ${(quantile(fullSpawner, 0.5) / quantile(fullBare, 0.5)).toFixed(3)}`);
+  console.log(`full runs (${RUNS} each): bare all ${fullBare.map((ms) => ms.toFixed(0)).join(' ')}; spawner all ${fullSpawner.map((ms) => ms.toFixed(0)).join(' ')}`);
+  console.log(`full runs (${RUNS} each):        bare p50 ${format(quantile(fullBare, 0.5))} min ${format(Math.min(...fullBare))}, spawner p50 ${format(quantile(fullSpawner, 0.5))} min ${format(Math.min(...fullSpawner))}, difference ${format(fullOverhead)}, ratio ${(quantile(fullSpawner, 0.5) / quantile(fullBare, 0.5)).toFixed(3)}`);
   console.log(`cached re-sends (${ROUND_TRIPS} each): bare p50 ${format(quantile(cachedBare, 0.5))} p95 ${format(quantile(cachedBare, 0.95))}, spawner p50 ${format(quantile(cachedSpawner, 0.5))} p95 ${format(quantile(cachedSpawner, 0.95))}, overhead ${format(cachedOverhead)} per run, ratio ${(quantile(cachedSpawner, 0.5) / quantile(cachedBare, 0.5)).toFixed(3)}`);
   console.log(`spawner overhead per run (cached re-sends, p50): ${format(cachedOverhead)} (target < 5 ms): ${cachedOverhead < 5 ? 'met' : 'NOT met'}`);
   console.log(`${CONCURRENT} concurrent runs over ${AGENTS.length} agents: wall ${format(wall)}, ${(CONCURRENT / (wall / 1000)).toFixed(2)} runs/s, latency p50 ${format(quantile(latencies, 0.5))} p95 ${format(quantile(latencies, 0.95))}`);
