@@ -6,6 +6,9 @@ export type * from './router/council.js';
 export * from './source/contract.js';
 export * from './sink/contract.js';
 export * from './spawner/contract.js';
+export * from './yaml/index.js';
+export * from './router/index.js';
+export { buildPersonaPrompt } from './prompt/persona-prompt.js';
 export { createSqliteSink, sqliteSink, sqliteSinkOptions, type SqliteSinkOptions } from './sink/sqlite-sink.js';
 export { createEchoSpawner, echoSpawner, echoSpawnerOptions, type EchoSpawnerOptions } from './spawner/echo-spawner.js';
 export {

@@ -1,7 +1,11 @@
-/** One rule that matched a task, and what it contributed. */
+/**
+ * One rule that matched a task, and what it contributed. A rule whose keywords matched but whose `when` condition did
+ * not hold is listed too, with `condition: false` and weight 0, so an explanation shows why it did not count.
+ */
 export interface RuleHit {
   readonly ruleId: string;
   readonly agent: string;
+  /** What the rule added to its agent's score: its weight, or 0 when its condition did not hold. */
   readonly weight: number;
   /** The task type the rule assigns, if it names one. */
   readonly type?: string;
@@ -27,7 +31,7 @@ export interface Decision {
   readonly scores: Readonly<Record<string, number>>;
   /** The winner's score minus the runner-up's. */
   readonly margin: number;
-  /** Every rule that fired, for every agent, highest weight first. */
+  /** Every rule that fired (or matched keywords but failed its condition), for every agent, highest weight first. */
   readonly matched: readonly RuleHit[];
   /** How the winner was chosen. */
   readonly reason: 'highest-score' | 'tie-break' | 'default-agent';

@@ -121,6 +121,7 @@ export interface StatusChange {
   readonly from: TaskStatus | null;
   readonly to: TaskStatus;
   readonly at: Date;
+  /** The task's attempt after the change: a move to `retrying` for a new attempt carries that new attempt's number. */
   readonly attempt: number;
   readonly workerId?: string;
   readonly reason?: string;

@@ -1,4 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
+import { KurultaiError, type Place } from '../errors.js';
 
 /** One write: synchronous statements run inside a transaction the runner owns. */
 export type SqliteWrite<T> = () => T;
@@ -20,12 +21,15 @@ interface QueuedWrite {
 export class SqliteGroupCommit {
   readonly #db: DatabaseSync;
   readonly #batching: boolean;
+  readonly #place: Place;
   #queue: QueuedWrite[] = [];
   #flushing: Promise<void> | undefined;
 
-  constructor(db: DatabaseSync, batching: boolean) {
+  /** `place` names the ledger in errors when a transaction cannot begin or commit (a lock held too long, a full disk). */
+  constructor(db: DatabaseSync, batching: boolean, place: Place) {
     this.#db = db;
     this.#batching = batching;
+    this.#place = place;
   }
 
   /** Runs `write` in a transaction and answers its result once that transaction has committed. */
@@ -43,15 +47,41 @@ export class SqliteGroupCommit {
   }
 
   async #runAlone<T>(write: SqliteWrite<T>): Promise<T> {
-    this.#db.exec('BEGIN IMMEDIATE');
+    this.#begin();
+    let result: T;
     try {
-      const result = write();
-      this.#db.exec('COMMIT');
-      return result;
+      result = write();
     } catch (error) {
       this.#db.exec('ROLLBACK');
       throw error;
     }
+    this.#commit();
+    return result;
+  }
+
+  #begin(): void {
+    try {
+      this.#db.exec('BEGIN IMMEDIATE');
+    } catch (cause) {
+      throw this.#failure('begin', cause);
+    }
+  }
+
+  #commit(): void {
+    try {
+      this.#db.exec('COMMIT');
+    } catch (cause) {
+      if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
+      throw this.#failure('commit', cause);
+    }
+  }
+
+  #failure(step: 'begin' | 'commit', cause: unknown): KurultaiError {
+    const why = cause instanceof Error ? cause.message : String(cause);
+    return new KurultaiError('sink_write_failed', `the sqlite ledger could not ${step} a transaction: ${why}`, {
+      place: this.#place,
+      cause,
+    });
   }
 
   #flush(): void {
@@ -60,16 +90,10 @@ export class SqliteGroupCommit {
     this.#flushing = undefined;
     const results: { readonly ok: boolean; readonly value: unknown }[] = [];
     try {
-      this.#db.exec('BEGIN IMMEDIATE');
+      this.#begin();
+      for (const queued of batch) results.push(this.#runInSavepoint(queued.write));
+      this.#commit();
     } catch (error) {
-      for (const queued of batch) queued.reject(error);
-      return;
-    }
-    for (const queued of batch) results.push(this.#runInSavepoint(queued.write));
-    try {
-      this.#db.exec('COMMIT');
-    } catch (error) {
-      this.#db.exec('ROLLBACK');
       for (const queued of batch) queued.reject(error);
       return;
     }

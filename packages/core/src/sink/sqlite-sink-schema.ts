@@ -3,7 +3,8 @@
  * sharing one file runs on one machine, so they share that clock.
  *
  * `tasks.not_before` is when the task may next be claimed (its creation for a fresh task, `retryAt` for a retry), so one
- * partial index serves every claim: the queue is the tasks `assigned` or `retrying`, in priority then age order.
+ * pair of partial indexes serves every claim: the queue is the tasks `assigned` or `retrying`, in priority then age order,
+ * whole or agent by agent.
  */
 export const SQLITE_SINK_SCHEMA = `
 CREATE TABLE IF NOT EXISTS tasks (
@@ -25,9 +26,9 @@ CREATE TABLE IF NOT EXISTS tasks (
   error TEXT
 );
 CREATE INDEX IF NOT EXISTS tasks_queue ON tasks (priority_rank, created_at) WHERE status IN ('assigned', 'retrying');
+CREATE INDEX IF NOT EXISTS tasks_queue_by_agent ON tasks (agent, priority_rank, created_at) WHERE status IN ('assigned', 'retrying');
 CREATE INDEX IF NOT EXISTS tasks_leases ON tasks (lease_expires) WHERE status = 'in_progress';
 CREATE INDEX IF NOT EXISTS tasks_failed ON tasks (updated_at) WHERE status = 'failed';
-CREATE INDEX IF NOT EXISTS tasks_agent_status ON tasks (agent, status);
 
 CREATE TABLE IF NOT EXISTS task_history (
   id INTEGER PRIMARY KEY,

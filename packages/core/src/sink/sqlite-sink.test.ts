@@ -1,12 +1,13 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DatabaseSync } from 'node:sqlite';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { describeSinkConformance, sampleAssignment, sampleMemory } from '../testing/index.js';
+import { describeSinkConformance, sampleAssignment, sampleMemory, sleepPast, waitFor } from '../testing/index.js';
 import type { TaskInput } from '../task.js';
 import { createSqliteSink, sqliteSink, sqliteSinkOptions, type SqliteSinkOptions } from './sqlite-sink.js';
 
@@ -51,6 +52,22 @@ const workerScript = `
   process.stdout.write(JSON.stringify(done));
 `;
 
+/** A worker process that completes tasks slowly, saying each one it completed, until it is killed. */
+const slowWorkerScript = `
+  const [modulePath, path] = process.argv.slice(1);
+  const { createSqliteSink } = await import(modulePath);
+  const sink = createSqliteSink({ path, busyTimeoutMs: 30000, batchWrites: true, synchronous: 'normal' });
+  await sink.init();
+  for (;;) {
+    const claims = await sink.claim({ workerId: 'doomed', limit: 4, leaseMs: 400 });
+    await Promise.all(claims.map(async ({ lease, task }) => {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const memory = { agent: 'researcher', kind: 'learning', content: 'ok', importance: 0.7, tags: [], taskId: task.id };
+      if (await sink.complete(lease, { output: 'doomed', memory })) process.stdout.write('done ' + task.id + '\\n');
+    }));
+  }
+`;
+
 describe('sqlite sink', () => {
   let folder: string;
   let path: string;
@@ -81,6 +98,41 @@ describe('sqlite sink', () => {
     await sink.close();
   });
 
+  it('loses no committed write of a worker killed with SIGKILL, and runs its unfinished tasks once more', async () => {
+    expect(existsSync(builtSink), `${builtSink} is missing: build @kurultai/core first (pnpm turbo run build)`).toBe(true);
+    const sink = createSqliteSink(optionsFor(path));
+    await sink.init();
+    const ids = Array.from({ length: 200 }, (_, i) => `t${i}`);
+    await sink.ingest(ids.map((id) => sampleAssignment(id)));
+    const worker = spawn(process.execPath, ['--input-type=module', '-e', slowWorkerScript, builtSink, path], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let reported = '';
+    worker.stdout.on('data', (chunk: Buffer) => (reported += chunk.toString()));
+    await waitFor('the worker to complete some tasks', async () => reported.split('\n').length > 40, 30_000);
+    worker.kill('SIGKILL');
+    await new Promise((resolve) => worker.once('close', resolve));
+    const doneByWorker = reported
+      .split('\n')
+      .filter((line) => line.startsWith('done '))
+      .map((line) => line.slice(5));
+    for (;;) {
+      await sink.recoverExpiredLeases();
+      const claims = await sink.claim({ workerId: 'survivor', limit: 50, leaseMs: 60_000 });
+      const memory = (taskId: string) => sampleMemory(taskId, 'researcher');
+      await Promise.all(claims.map(({ lease, task }) => sink.complete(lease, { output: 'survivor', memory: memory(task.id) })));
+      const { byStatus } = await sink.summary();
+      if (byStatus.completed === ids.length) break;
+      if (claims.length === 0) await sleepPast(new Date(), 100);
+    }
+    for (const id of doneByWorker) expect(await sink.getTask(id)).toMatchObject({ status: 'completed', output: 'doomed' });
+    for (const id of ids) {
+      const finishes = (await sink.history(id)).filter((change) => change.to === 'completed');
+      expect(finishes, id).toHaveLength(1);
+    }
+    await sink.close();
+  });
+
   it('rolls back a write that fails inside a group commit alone, and commits the writes beside it', async () => {
     const sink = createSqliteSink(optionsFor(path, { batchWrites: true }));
     await sink.init();
@@ -95,6 +147,24 @@ describe('sqlite sink', () => {
     expect(await sink.getTask('beside')).toMatchObject({ status: 'assigned' });
     await sink.close();
   });
+
+  it.each([true, false])(
+    'fails a write with the ledger in its place when another process holds the lock past the busy timeout (group commit %s)',
+    async (batchWrites) => {
+      const sink = createSqliteSink(optionsFor(path, { batchWrites, busyTimeoutMs: 100 }));
+      await sink.init();
+      const other = new DatabaseSync(path);
+      other.exec('BEGIN IMMEDIATE');
+      await expect(sink.ingest([sampleAssignment('t1')])).rejects.toMatchObject({
+        code: 'sink_write_failed',
+        place: { file: path, plugin: 'sqlite' },
+      });
+      other.exec('ROLLBACK');
+      other.close();
+      expect(await sink.ingest([sampleAssignment('t1')])).toEqual({ inserted: ['t1'] });
+      await sink.close();
+    },
+  );
 
   it('keeps everything it committed across closing and reopening the file', async () => {
     const first = createSqliteSink(optionsFor(path));

@@ -24,6 +24,7 @@ import {
   type StoredTask,
 } from './contract.js';
 import { SqliteGroupCommit } from './sqlite-sink-group-commit.js';
+import { pickRunnable } from './sqlite-sink-queue.js';
 import { SQLITE_SINK_SCHEMA } from './sqlite-sink-schema.js';
 
 /** The `sqlite` sink's options (`sink.with` in `kurultai.config.yaml`). */
@@ -64,12 +65,6 @@ interface TaskRow {
   readonly updated_at: number;
   readonly output: string | null;
   readonly error: string | null;
-}
-
-interface QueueRow {
-  readonly id: string;
-  readonly agent: string;
-  readonly status: string;
 }
 
 interface LeasedRow {
@@ -134,12 +129,13 @@ class SqliteSink implements Sink {
       this.#db.exec('PRAGMA journal_mode = WAL');
       this.#db.exec(`PRAGMA synchronous = ${options.synchronous.toUpperCase()}`);
     } catch (cause) {
-      throw new KurultaiError('sink_open_failed', `cannot open the sqlite ledger: ${String(cause)}`, {
+      const why = cause instanceof Error ? cause.message : String(cause);
+      throw new KurultaiError('sink_open_failed', `cannot open the sqlite ledger: ${why}`, {
         place: { file: options.path, ...PLACE },
         cause,
       });
     }
-    this.#writes = new SqliteGroupCommit(this.#db, options.batchWrites);
+    this.#writes = new SqliteGroupCommit(this.#db, options.batchWrites, { file: options.path, ...PLACE });
   }
 
   async init(): Promise<void> {
@@ -184,7 +180,7 @@ class SqliteSink implements Sink {
       const now = Date.now();
       const expiresAt = now + request.leaseMs;
       const claims: Claim[] = [];
-      for (const row of this.#pickRunnable(request, now)) {
+      for (const row of pickRunnable((text) => this.#sql(text), request, now)) {
         const token = randomUUID();
         const claimed = rowAs<{ task_json: string; decision_json: string; attempt: number; source: string }>(
           this.#sql(
@@ -203,27 +199,6 @@ class SqliteSink implements Sink {
       }
       return claims;
     });
-  }
-
-  /** The queue's head, skipping agents whose free slots are used up; read before any row is changed. */
-  #pickRunnable(request: ClaimRequest, now: number): QueueRow[] {
-    const picked: QueueRow[] = [];
-    if (request.limit <= 0) return picked;
-    const taken = new Map<string, number>();
-    const rows = this.#sql(
-      `SELECT id, agent, status FROM tasks WHERE status IN ('assigned', 'retrying') AND not_before <= ?
-       ORDER BY priority_rank, created_at, rowid`,
-    ).iterate(now);
-    for (const raw of rows) {
-      const row = rowAs<QueueRow>(raw);
-      const slots = request.perAgent?.[row.agent];
-      const used = taken.get(row.agent) ?? 0;
-      if (slots !== undefined && used >= slots) continue;
-      taken.set(row.agent, used + 1);
-      picked.push(row);
-      if (picked.length >= request.limit) break;
-    }
-    return picked;
   }
 
   renew(lease: Lease, leaseMs: number): Promise<Lease | null> {
@@ -246,7 +221,14 @@ class SqliteSink implements Sink {
         `UPDATE tasks SET status = 'completed', output = ?, error = NULL, updated_at = ?, lease_token = NULL,
            lease_worker = NULL, lease_expires = NULL WHERE id = ?`,
       ).run(outcome.output, now, held.id);
-      this.#record({ taskId: held.id, from: 'in_progress', to: 'completed', at: now, attempt: held.attempt, workerId: lease.workerId });
+      this.#record({
+        taskId: held.id,
+        from: 'in_progress',
+        to: 'completed',
+        at: now,
+        attempt: held.attempt,
+        workerId: lease.workerId,
+      });
       this.#remember(outcome.memory, now);
       this.#owe(held.source, { kind: 'completed', taskId: held.id, agent: held.agent, output: outcome.output });
       return true;
@@ -265,7 +247,15 @@ class SqliteSink implements Sink {
         `UPDATE tasks SET status = ?, attempt = ?, not_before = ?, error = ?, updated_at = ?, lease_token = NULL,
            lease_worker = NULL, lease_expires = NULL WHERE id = ?`,
       ).run(to, attempt, outcome.retryAt?.getTime() ?? now, outcome.error, now, held.id);
-      this.#record({ taskId: held.id, from: 'in_progress', to, at: now, attempt, workerId: lease.workerId, reason: outcome.error });
+      this.#record({
+        taskId: held.id,
+        from: 'in_progress',
+        to,
+        at: now,
+        attempt,
+        workerId: lease.workerId,
+        reason: outcome.error,
+      });
       if (outcome.memory !== undefined) this.#remember(outcome.memory, now);
       if (!retrying) this.#owe(held.source, { kind: 'failed', taskId: held.id, agent: held.agent, error: outcome.error });
       return true;
@@ -357,10 +347,9 @@ class SqliteSink implements Sink {
 
   async saveCursor(source: string, cursor: string): Promise<void> {
     await this.#writes.run(() =>
-      this.#sql('INSERT INTO cursors (source, cursor) VALUES (?, ?) ON CONFLICT (source) DO UPDATE SET cursor = excluded.cursor').run(
-        source,
-        cursor,
-      ),
+      this.#sql(
+        'INSERT INTO cursors (source, cursor) VALUES (?, ?) ON CONFLICT (source) DO UPDATE SET cursor = excluded.cursor',
+      ).run(source, cursor),
     );
   }
 
@@ -459,9 +448,15 @@ class SqliteSink implements Sink {
   }
 
   #remember(memory: MemoryInput, now: number): void {
-    this.#sql(
-      'INSERT INTO memories (agent, kind, content, importance, tags_json, task_id, at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    ).run(memory.agent, memory.kind, memory.content, memory.importance, JSON.stringify(memory.tags), memory.taskId, now);
+    this.#sql('INSERT INTO memories (agent, kind, content, importance, tags_json, task_id, at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+      memory.agent,
+      memory.kind,
+      memory.content,
+      memory.importance,
+      JSON.stringify(memory.tags),
+      memory.taskId,
+      now,
+    );
   }
 
   #owe(source: string, update: WriteBack): void {

@@ -29,6 +29,9 @@ export type TaskFileContent =
 
 export type TaskFileFormat = 'yaml' | 'jsonl';
 
+/** More aliases than a hand-written task file needs; far fewer than an alias bomb. */
+const MAX_ALIAS_COUNT = 100;
+
 /** The format a file name says it has, or undefined for files the source does not read. */
 export function taskFileFormat(fileName: string): TaskFileFormat | undefined {
   if (/\.ya?ml$/i.test(fileName)) return 'yaml';
@@ -50,7 +53,11 @@ function checkEntry(value: unknown, placeOf: (path: readonly PropertyKey[]) => P
   const issue = parsed.error.issues[0];
   const path = issue?.path ?? [];
   const field = path.length === 0 ? 'task' : path.join('.');
-  return { ok: false, key: fallbackKey, problem: { place: placeOf(path), message: `${field}: ${issue?.message ?? 'invalid task'}` } };
+  return {
+    ok: false,
+    key: fallbackKey,
+    problem: { place: placeOf(path), message: `${field}: ${issue?.message ?? 'invalid task'}` },
+  };
 }
 
 /**
@@ -65,7 +72,10 @@ function parseYamlTasks(file: string, text: string): TaskFileContent {
     return { file, line, column: col };
   };
   if (doc.errors.length > 0) {
-    return { kind: 'unreadable', problems: doc.errors.map((error) => ({ place: at(error.pos[0]), message: error.message.split('\n')[0] ?? 'invalid YAML' })) };
+    return {
+      kind: 'unreadable',
+      problems: doc.errors.map((error) => ({ place: at(error.pos[0]), message: error.message.split('\n')[0] ?? 'invalid YAML' })),
+    };
   }
   if (doc.contents === null) return { kind: 'tasks', entries: [] };
   const list = isMap(doc.contents) ? doc.contents.get('tasks', true) : doc.contents;
@@ -74,7 +84,17 @@ function parseYamlTasks(file: string, text: string): TaskFileContent {
     const offset = (list as Node | undefined)?.range?.[0] ?? doc.contents.range?.[0] ?? 0;
     return { kind: 'unreadable', problems: [{ place: at(offset), message: 'expected a list of tasks (or a `tasks:` list)' }] };
   }
-  const values = list.toJSON() as unknown[];
+  let values: unknown[];
+  try {
+    // toJS counts aliases, so a YAML "billion laughs" is refused instead of expanded.
+    const data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as unknown[] | { tasks: unknown[] };
+    values = Array.isArray(data) ? data : data.tasks;
+  } catch (error) {
+    return {
+      kind: 'unreadable',
+      problems: [{ place: at(list.range?.[0] ?? 0), message: String(error instanceof Error ? error.message : error) }],
+    };
+  }
   const entries = list.items.map((item, index) => {
     const node = item as Node;
     const start = node.range?.[0] ?? 0;
@@ -104,7 +124,11 @@ function parseJsonLinesTasks(file: string, text: string): TaskFileContent {
       if (index === lines.length - 1) return;
       const position = /position (\d+)/.exec(String(error))?.[1];
       const message = `not a JSON task: ${String(error instanceof Error ? error.message : error)}`;
-      entries.push({ ok: false, key: `!${index + 1}`, problem: { place: place(position === undefined ? 1 : Number(position) + 1), message } });
+      entries.push({
+        ok: false,
+        key: `!${index + 1}`,
+        problem: { place: place(position === undefined ? 1 : Number(position) + 1), message },
+      });
       return;
     }
     const placeOf = (path: readonly PropertyKey[]) => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Logger } from '../plugin.js';
-import { describeSourceConformance, type SourceTaskDraft } from '../testing/index.js';
+import { describeSourceConformance, waitFor, type SourceTaskDraft } from '../testing/index.js';
 import type { TaskInput } from '../task.js';
 import type { Source, WriteBack } from './contract.js';
 import { createFileSource, fileSource, fileSourceOptions, type FileSourceOptions } from './file-source.js';
@@ -33,7 +33,10 @@ async function readAll(source: Source, cursor?: string) {
 
 async function lastWriteBack(statusFile: string, taskId: string): Promise<WriteBack['kind'] | undefined> {
   const text = await readFile(statusFile, 'utf8').catch(() => '');
-  const updates = text.split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as WriteBack);
+  const updates = text
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as WriteBack);
   return updates.filter((update) => update.taskId === taskId).at(-1)?.kind;
 }
 
@@ -64,7 +67,10 @@ function conformanceOn(format: 'yaml' | 'jsonl') {
   };
 }
 
-describeSourceConformance('file (a YAML file rewritten on each addition)', { createSource: conformanceOn('yaml'), redelivery: 'never' });
+describeSourceConformance('file (a YAML file rewritten on each addition)', {
+  createSource: conformanceOn('yaml'),
+  redelivery: 'never',
+});
 describeSourceConformance('file (a JSON Lines file appended to)', { createSource: conformanceOn('jsonl'), redelivery: 'never' });
 
 describe('file source', () => {
@@ -79,10 +85,13 @@ describe('file source', () => {
   });
 
   it('reports a YAML entry without a title at its path:line:col and delivers the others', async () => {
-    await writeFile(join(folder, 'tasks.yaml'), '- id: a\n  title: First\n- id: b\n  description: no title\n- id: c\n  title: Third\n');
+    await writeFile(
+      join(folder, 'tasks.yaml'),
+      '- id: a\n  title: First\n- id: b\n  description: no title\n- id: c\n  title: Third\n',
+    );
     const { logger, warnings } = recordingLogger();
     expect((await readAll(sourceOn(folder, {}, logger))).ids).toEqual(['a', 'c']);
-    expect(warnings()).toEqual([expect.stringMatching(/^skipped a bad task entry: tasks\.yaml:3:3: title: /)]);
+    expect(warnings()).toEqual([expect.stringMatching(/^skipped: tasks\.yaml:3:3: title: /)]);
   });
 
   it('reports a misspelt key at the place of the entry', async () => {
@@ -104,7 +113,7 @@ describe('file source', () => {
     await writeFile(join(folder, 'fine.jsonl'), '{"id":"b","title":"Fine"}\n');
     const { logger, warnings } = recordingLogger();
     expect((await readAll(sourceOn(folder, {}, logger))).ids).toEqual(['b']);
-    expect(warnings()).toEqual([expect.stringMatching(/^skipped a bad task entry: broken\.yaml:\d+:\d+: /)]);
+    expect(warnings()).toEqual([expect.stringMatching(/^skipped: broken\.yaml:\d+:\d+: /)]);
   });
 
   it('reports a line that is not JSON with its line and column and delivers the others', async () => {
@@ -127,6 +136,24 @@ describe('file source', () => {
     const { logger, warnings } = recordingLogger();
     expect((await readAll(sourceOn(folder, {}, logger))).ids).toEqual(['a']);
     expect(warnings()).toEqual([]);
+  });
+
+  it('refuses a YAML alias bomb instead of expanding it', async () => {
+    const levels = Array.from({ length: 9 }, (_, i) => `l${i + 1}: &l${i + 1} [${Array(9).fill(`*l${i}`).join(', ')}]`);
+    await writeFile(
+      join(folder, 'bomb.yaml'),
+      ['l0: &l0 lol', ...levels, 'tasks:', '  - id: a', '    title: *l9', ''].join('\n'),
+    );
+    const { logger, warnings } = recordingLogger();
+    expect((await readAll(sourceOn(folder, {}, logger))).ids).toEqual([]);
+    expect(warnings()).toEqual([expect.stringMatching(/^skipped: bomb\.yaml:\d+:\d+: .*alias/i)]);
+  });
+
+  it('skips a file larger than maxFileBytes, saying so', async () => {
+    await writeFile(join(folder, 'huge.jsonl'), `${JSON.stringify({ id: 'a', title: 'x'.repeat(2000) })}\n`);
+    const { logger, warnings } = recordingLogger();
+    expect((await readAll(sourceOn(folder, { maxFileBytes: 1000 }, logger))).ids).toEqual([]);
+    expect(warnings()).toEqual(['skipped: huge.jsonl: the file is larger than 1000 bytes']);
   });
 
   it('reads a number id as a string', async () => {
@@ -178,11 +205,32 @@ describe('file source', () => {
     const statusFile = join(folder, 'status.jsonl');
     const source = sourceOn(folder, { statusFile });
     const update: WriteBack = { kind: 'failed', taskId: 'a', agent: 'builder', error: 'broke' };
-    await Promise.all([source.writeBack(update), source.writeBack({ kind: 'in_progress', taskId: 'b', agent: 'builder', attempt: 1 })]);
+    await Promise.all([
+      source.writeBack(update),
+      source.writeBack({ kind: 'in_progress', taskId: 'b', agent: 'builder', attempt: 1 }),
+    ]);
     await source.writeBack(update);
-    const lines = (await readFile(statusFile, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as { at: string });
+    const lines = (await readFile(statusFile, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { at: string });
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatchObject({ ...update, at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
+  });
+
+  it('delivers a task file added to the folder while following', async () => {
+    const controller = new AbortController();
+    const seen: string[] = [];
+    const reading = (async () => {
+      for await (const batch of sourceOn(folder).read({ cursor: undefined, follow: true, signal: controller.signal })) {
+        seen.push(...batch.tasks.map((task) => task.id));
+      }
+    })();
+    await writeFile(join(folder, 'later.jsonl'), '{"id":"late","title":"Arrived later"}\n');
+    await waitFor('the new file to be read', async () => seen.includes('late'));
+    controller.abort();
+    await reading;
+    expect(seen).toEqual(['late']);
   });
 
   it('reads a single task file named directly', async () => {

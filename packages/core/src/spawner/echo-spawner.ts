@@ -52,7 +52,8 @@ export function createEchoSpawner(options: EchoSpawnerOptions): Spawner {
       const delayMs = settings.delayMs ?? options.delayMs;
       const deadline = startSpawnDeadline(request);
       try {
-        if (delayMs > 0 && !deadline.signal.aborted) await sleep(delayMs, undefined, { signal: deadline.signal }).catch(() => undefined);
+        if (delayMs > 0 && !deadline.signal.aborted)
+          await sleep(delayMs, undefined, { signal: deadline.signal }).catch(() => undefined);
         const ended = deadline.failure();
         if (ended !== undefined) return { ok: false, error: ended };
         if (settings.fail !== undefined) {

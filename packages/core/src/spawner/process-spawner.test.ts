@@ -37,6 +37,9 @@ const scripts = {
     for await (const chunk of process.stdin) input += chunk;
     process.stdout.write(JSON.stringify({ argv: process.argv.slice(2), stdin: input, cwd: process.cwd() }));
   `,
+  'environment.mjs': `
+    process.stdout.write(JSON.stringify(process.env));
+  `,
   'chatty.mjs': `
     process.stdout.write('x'.repeat(5000));
   `,
@@ -70,7 +73,11 @@ afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
 describeSpawnerConformance('process', {
   createSpawner: async () => spawnerWith({ retryableExitCodes: [75] }),
-  agents: { answering: nodeAgent('proc-a', 'answer.mjs'), hanging: nodeAgent('proc-h', 'hang.mjs'), failing: nodeAgent('proc-f', 'fail.mjs', '3') },
+  agents: {
+    answering: nodeAgent('proc-a', 'answer.mjs'),
+    hanging: nodeAgent('proc-h', 'hang.mjs'),
+    failing: nodeAgent('proc-f', 'fail.mjs', '3'),
+  },
   answerFor: (request) => `answer from proc-a to ${request.taskId}:\n${request.prompt}`,
   failingRetryable: false,
   backendSawIdempotencyKey: async (key) => readFileSync(keysLog, 'utf8').split('\n').includes(key),
@@ -85,6 +92,25 @@ describe('process spawner', () => {
     expect(seen.stdin).toBe(prompt);
     expect(seen.argv).toEqual(['--flag']);
     expect(existsSync(join(folder, 'pwned'))).toBe(false);
+  });
+
+  it("gives the command only the passed variables of Kurultai's environment, those it sets, and the task's identity", async () => {
+    process.env.KURULTAI_TEST_SECRET = 'hunter2';
+    const spawner = spawnerWith({ passEnv: ['PATH'], env: { AGENT_API_KEY: 'set-for-the-agent' } });
+    const request = sampleSpawnRequest(nodeAgent('env', 'environment.mjs'), { attempt: 2 });
+    const outcome = await spawner.spawn(request);
+    delete process.env.KURULTAI_TEST_SECRET;
+    const seen = JSON.parse(outcome.ok ? outcome.output : '{}') as Record<string, string>;
+    expect(seen).not.toHaveProperty('KURULTAI_TEST_SECRET');
+    expect(seen).not.toHaveProperty('HOME');
+    expect(seen).toMatchObject({
+      PATH: process.env.PATH,
+      AGENT_API_KEY: 'set-for-the-agent',
+      KURULTAI_TASK_ID: request.taskId,
+      KURULTAI_ATTEMPT: '2',
+      KURULTAI_AGENT_ID: 'env',
+      KURULTAI_IDEMPOTENCY_KEY: request.idempotencyKey,
+    });
   });
 
   it('stops the command and every process it started when the run times out', async () => {
@@ -137,7 +163,10 @@ describe('process spawner', () => {
   it("runs the options' command for agents that name none", async () => {
     const spawner = spawnerWith({ command: process.execPath, args: [join(folder, 'answer.mjs')] });
     const request = sampleSpawnRequest({ id: 'plain', name: 'Plain', spawn: {} });
-    expect(await spawner.spawn(request)).toMatchObject({ ok: true, output: `answer from plain to ${request.taskId}:\n${request.prompt}` });
+    expect(await spawner.spawn(request)).toMatchObject({
+      ok: true,
+      output: `answer from plain to ${request.taskId}:\n${request.prompt}`,
+    });
   });
 
   it('streams standard output to the listener as it arrives', async () => {

@@ -11,10 +11,14 @@ const commandLine = {
 
 /** The `process` spawner's options (`spawner.with` in `kurultai.config.yaml`). */
 export const processSpawnerOptions = z.strictObject({
-  command: commandLine.command.optional().describe('The default program; an agent\'s `spawn: {command, args}` overrides it.'),
+  command: commandLine.command.optional().describe("The default program; an agent's `spawn: {command, args}` overrides it."),
   args: commandLine.args.default([]),
   cwd: z.string().optional().describe("The command's working folder, relative to the config file's folder."),
-  env: z.record(z.string(), z.string()).default({}).describe('Variables added to the environment the command inherits.'),
+  passEnv: z
+    .array(z.string().min(1))
+    .default(['PATH', 'HOME', 'USER', 'LANG', 'LC_ALL', 'TERM', 'TMPDIR', 'TZ'])
+    .describe("The variables of Kurultai's own environment the command sees; no other (Kurultai's secrets stay out)."),
+  env: z.record(z.string(), z.string()).default({}).describe('Variables set for the command, e.g. its API key as ${NAME}.'),
   retryableExitCodes: z
     .union([z.enum(['any', 'none']), z.array(z.number().int().min(1).max(255))])
     .default('any')
@@ -38,7 +42,7 @@ type ChildEnd =
 /**
  * Runs a local command per task, so that any agent CLI can sit on the council: the prompt goes to its standard input, its
  * standard output is the answer. The command runs in a process group of its own, so a timeout or an abort stops it and
- * everything it started. The child's environment also carries `KURULTAI_TASK_ID`, `KURULTAI_ATTEMPT`,
+ * everything it started. Its environment holds only the variables `passEnv` names and those `env` sets, and also `KURULTAI_TASK_ID`, `KURULTAI_ATTEMPT`,
  * `KURULTAI_AGENT_ID` and `KURULTAI_IDEMPOTENCY_KEY`.
  */
 export function createProcessSpawner(options: ProcessSpawnerOptions): Spawner {
@@ -49,7 +53,9 @@ async function runProcess(options: ProcessSpawnerOptions, request: SpawnRequest)
   const parsed = processAgentSettings.safeParse(request.agent.spawn);
   const command = parsed.success ? (parsed.data.command ?? options.command) : undefined;
   if (!parsed.success || command === undefined) {
-    const why = parsed.success ? 'no command: set `command` in the spawner options or the agent\'s `spawn:`' : parsed.error.message;
+    const why = parsed.success
+      ? "no command: set `command` in the spawner options or the agent's `spawn:`"
+      : parsed.error.message;
     return failed({ code: 'invalid_request', message: `agent ${request.agent.id}: ${why}`, retryable: false });
   }
   const args = parsed.data.command === undefined ? options.args : (parsed.data.args ?? []);
@@ -59,7 +65,7 @@ async function runProcess(options: ProcessSpawnerOptions, request: SpawnRequest)
     const child = spawnChild(command, args, {
       cwd: options.cwd,
       env: {
-        ...process.env,
+        ...passedEnvironment(options.passEnv),
         ...options.env,
         KURULTAI_TASK_ID: request.taskId,
         KURULTAI_ATTEMPT: String(request.attempt),
@@ -94,6 +100,19 @@ async function runProcess(options: ProcessSpawnerOptions, request: SpawnRequest)
   }
 }
 
+/**
+ * Only the variables the options name: the command reads untrusted task text, so it must not be able to echo Kurultai's
+ * own secrets (a Notion token, a gateway password) back into an answer.
+ */
+function passedEnvironment(names: readonly string[]): Record<string, string> {
+  const passed: Record<string, string> = {};
+  for (const name of names) {
+    const value = process.env[name];
+    if (value !== undefined) passed[name] = value;
+  }
+  return passed;
+}
+
 function failed(error: SpawnFailure | undefined): SpawnOutcome {
   return { ok: false, error: error ?? { code: 'internal', message: 'the run ended without a cause', retryable: true } };
 }
@@ -106,7 +125,9 @@ function exitFailure(
 ): SpawnFailure {
   const how = end.code === null ? `was killed by ${end.signal ?? 'a signal'}` : `exited with code ${end.code}`;
   const retryable =
-    end.code === null || retryableExitCodes === 'any' || (Array.isArray(retryableExitCodes) && retryableExitCodes.includes(end.code));
+    end.code === null ||
+    retryableExitCodes === 'any' ||
+    (Array.isArray(retryableExitCodes) && retryableExitCodes.includes(end.code));
   const tail = stderrTail.trim();
   return { code: 'agent_error', message: tail === '' ? `${command} ${how}` : `${command} ${how}: ${tail}`, retryable };
 }
@@ -173,5 +194,8 @@ export const processSpawner = defineSpawner({
   name: 'process',
   options: processSpawnerOptions,
   create: (options, context) =>
-    createProcessSpawner({ ...options, cwd: options.cwd === undefined ? context.baseDir : resolve(context.baseDir, options.cwd) }),
+    createProcessSpawner({
+      ...options,
+      cwd: options.cwd === undefined ? context.baseDir : resolve(context.baseDir, options.cwd),
+    }),
 });

@@ -29,7 +29,14 @@ export function sampleAssignment(
 
 /** A memory as the dispatcher writes it when a task ends. */
 export function sampleMemory(taskId: string, agent: string, kind: MemoryInput['kind'] = 'learning'): MemoryInput {
-  return { agent, kind, content: `${kind} from ${taskId}`, importance: kind === 'learning' ? 0.7 : 0.8, tags: ['general'], taskId };
+  return {
+    agent,
+    kind,
+    content: `${kind} from ${taskId}`,
+    importance: kind === 'learning' ? 0.7 : 0.8,
+    tags: ['general'],
+    taskId,
+  };
 }
 
 /**

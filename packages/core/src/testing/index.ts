@@ -1,6 +1,6 @@
 // Conformance suites for plugin authors: each kind's suite runs against a harness the plugin's own tests provide.
 export { describeSinkConformance, type SinkConformanceHarness, type SinkTestStore } from './sink-conformance.js';
-export { sampleAssignment, sampleDecision, sampleMemory, waitFor } from './conformance-fixtures.js';
+export { sampleAssignment, sampleDecision, sampleMemory, sleepPast, waitFor } from './conformance-fixtures.js';
 export { describeSpawnerConformance, sampleSpawnRequest, type SpawnerConformanceHarness } from './spawner-conformance.js';
 export {
   describeSourceConformance,

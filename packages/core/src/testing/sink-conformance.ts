@@ -116,7 +116,11 @@ export function describeSinkConformance(name: string, harness: SinkConformanceHa
         const { inserted } = await sink.ingest([sampleAssignment('t1', { title: 'Edited wording', agent: 'builder' })]);
         expect(inserted).toEqual([]);
         const stored = await sink.getTask('t1');
-        expect(stored).toMatchObject({ status: 'in_progress', task: { title: 'First wording' }, decision: { agent: 'researcher' } });
+        expect(stored).toMatchObject({
+          status: 'in_progress',
+          task: { title: 'First wording' },
+          decision: { agent: 'researcher' },
+        });
         expect(await sink.history('t1')).toHaveLength(3);
       });
 
@@ -162,7 +166,10 @@ export function describeSinkConformance(name: string, harness: SinkConformanceHa
         await sleepPast(new Date(), 20);
         await sink.ingest([sampleAssignment('low', { priority: 'low' }), sampleAssignment('normal-new')]);
         await sleepPast(new Date(), 20);
-        await sink.ingest([sampleAssignment('critical', { priority: 'critical' }), sampleAssignment('high', { priority: 'high' })]);
+        await sink.ingest([
+          sampleAssignment('critical', { priority: 'critical' }),
+          sampleAssignment('high', { priority: 'high' }),
+        ]);
         const order: string[] = [];
         for (let i = 0; i < 5; i++) order.push((await claimOne(sink)).taskId);
         expect(order).toEqual(['critical', 'high', 'normal-old', 'normal-new', 'low']);
@@ -182,9 +189,23 @@ export function describeSinkConformance(name: string, harness: SinkConformanceHa
           ...['b1', 'b2'].map((id) => sampleAssignment(id, { agent: 'builder' })),
           ...['d1', 'd2', 'd3'].map((id) => sampleAssignment(id, { agent: 'writer' })),
         ]);
-        const claims = await sink.claim({ workerId: 'worker-a', limit: 10, leaseMs: LONG_LEASE_MS, perAgent: { researcher: 2, builder: 0 } });
+        const claims = await sink.claim({
+          workerId: 'worker-a',
+          limit: 10,
+          leaseMs: LONG_LEASE_MS,
+          perAgent: { researcher: 2, builder: 0 },
+        });
         const agents = claims.map((claim) => claim.decision.agent).sort();
         expect(agents).toEqual(['researcher', 'researcher', 'writer', 'writer', 'writer']);
+      });
+
+      it("finds an agent's task behind a long queue of tasks of an agent with no free slot", async () => {
+        const sink = await openSink();
+        await sink.ingest(Array.from({ length: 200 }, (_, i) => sampleAssignment(`r${i}`, { agent: 'researcher' })));
+        await sleepPast(new Date(), 5);
+        await sink.ingest([sampleAssignment('b1', { agent: 'builder' })]);
+        const claims = await sink.claim({ workerId: 'worker-a', limit: 5, leaseMs: LONG_LEASE_MS, perAgent: { researcher: 1 } });
+        expect(claims.map((claim) => claim.task.id)).toEqual(['r0', 'b1']);
       });
 
       it('never hands one task to two of many concurrent claimers on several sink instances', async () => {
@@ -320,7 +341,12 @@ export function describeSinkConformance(name: string, harness: SinkConformanceHa
         await sink.ingest([sampleAssignment('t1')]);
         expect(await sink.fail(await claimOne(sink), { error: 'rate limited', retryAt: new Date(Date.now() + 1000) })).toBe(true);
         expect(await sink.getTask('t1')).toMatchObject({ status: 'retrying', attempt: 2, error: 'rate limited' });
-        expect((await sink.history('t1')).at(-1)).toMatchObject({ from: 'in_progress', to: 'retrying', attempt: 2, reason: 'rate limited' });
+        expect((await sink.history('t1')).at(-1)).toMatchObject({
+          from: 'in_progress',
+          to: 'retrying',
+          attempt: 2,
+          reason: 'rate limited',
+        });
       });
 
       it('moves a failure without a retry time to failed, keeping the error and the memory', async () => {
@@ -329,7 +355,9 @@ export function describeSinkConformance(name: string, harness: SinkConformanceHa
         const memory = sampleMemory('t1', 'researcher', 'observation');
         expect(await sink.fail(await claimOne(sink), { error: 'invalid request', memory })).toBe(true);
         expect(await sink.getTask('t1')).toMatchObject({ status: 'failed', attempt: 1, error: 'invalid request' });
-        expect(await sink.memories('researcher')).toEqual([expect.objectContaining({ kind: 'observation', taskId: 't1', importance: 0.8 })]);
+        expect(await sink.memories('researcher')).toEqual([
+          expect.objectContaining({ kind: 'observation', taskId: 't1', importance: 0.8 }),
+        ]);
       });
 
       it('release gives a task back at once with the same attempt', async () => {
@@ -337,7 +365,12 @@ export function describeSinkConformance(name: string, harness: SinkConformanceHa
         await sink.ingest([sampleAssignment('t1')]);
         expect(await sink.release(await claimOne(sink, LONG_LEASE_MS, 'worker-a'), 'draining')).toBe(true);
         expect(await sink.getTask('t1')).toMatchObject({ status: 'retrying', attempt: 1 });
-        expect((await sink.history('t1')).at(-1)).toMatchObject({ from: 'in_progress', to: 'retrying', reason: 'draining', workerId: 'worker-a' });
+        expect((await sink.history('t1')).at(-1)).toMatchObject({
+          from: 'in_progress',
+          to: 'retrying',
+          reason: 'draining',
+          workerId: 'worker-a',
+        });
         expect(await claimOne(sink, LONG_LEASE_MS, 'worker-b')).toMatchObject({ taskId: 't1', attempt: 1 });
       });
 
@@ -346,7 +379,12 @@ export function describeSinkConformance(name: string, harness: SinkConformanceHa
         await sink.ingest([sampleAssignment('t1')]);
         await sink.fail(await claimOne(sink), { error: 'broken' });
         expect(await sink.requeue('t1', 'retried by hand')).toBe(true);
-        expect((await sink.history('t1')).at(-1)).toMatchObject({ from: 'failed', to: 'retrying', attempt: 2, reason: 'retried by hand' });
+        expect((await sink.history('t1')).at(-1)).toMatchObject({
+          from: 'failed',
+          to: 'retrying',
+          attempt: 2,
+          reason: 'retried by hand',
+        });
         expect(await claimOne(sink)).toMatchObject({ taskId: 't1', attempt: 2 });
       });
 
@@ -366,7 +404,10 @@ export function describeSinkConformance(name: string, harness: SinkConformanceHa
         const start = Date.now();
         await sink.ingest([sampleAssignment('t1')]);
         await sink.fail(await claimOne(sink, LONG_LEASE_MS, 'worker-a'), { error: 'flaky', retryAt: new Date(Date.now() - 1) });
-        await sink.complete(await claimOne(sink, LONG_LEASE_MS, 'worker-b'), { output: 'ok', memory: sampleMemory('t1', 'researcher') });
+        await sink.complete(await claimOne(sink, LONG_LEASE_MS, 'worker-b'), {
+          output: 'ok',
+          memory: sampleMemory('t1', 'researcher'),
+        });
         const history = await sink.history('t1');
         expect(history.map((change) => [change.from, change.to, change.attempt])).toEqual([
           [null, 'pending', 1],
@@ -388,7 +429,10 @@ export function describeSinkConformance(name: string, harness: SinkConformanceHa
     describe('memories and cursors', () => {
       it("lists an agent's memories newest first, honouring the limit", async () => {
         const sink = await openSink();
-        await ingestInOrder(sink, ['t1', 't2', 't3'].map((id) => sampleAssignment(id)));
+        await ingestInOrder(
+          sink,
+          ['t1', 't2', 't3'].map((id) => sampleAssignment(id)),
+        );
         await ingestInOrder(sink, [sampleAssignment('b1', { agent: 'builder' })]);
         for (const id of ['t1', 't2', 't3']) {
           await sink.complete(await claimOne(sink), { output: 'ok', memory: sampleMemory(id, 'researcher') });

@@ -97,7 +97,13 @@ export function describeSourceConformance(name: string, harness: SourceConforman
       const [id] = await subject.addTasks([draft as SourceTaskDraft]);
       const { tasks } = await readToEnd(subject.source, undefined);
       expect(tasks).toEqual([
-        expect.objectContaining({ id, source: subject.source.name, title: draft?.title, description: draft?.description, priority: 'high' }),
+        expect.objectContaining({
+          id,
+          source: subject.source.name,
+          title: draft?.title,
+          description: draft?.description,
+          priority: 'high',
+        }),
       ]);
       expect(tasks[0]?.tags).toEqual(expect.arrayContaining(['conformance', 'detailed']));
     });

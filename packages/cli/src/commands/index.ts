@@ -1,0 +1,8 @@
+import type { Command } from '../command.js';
+import { explainCommand } from './explain.js';
+import { routeCommand } from './route.js';
+import { testCommand } from './test.js';
+import { validateCommand } from './validate.js';
+
+/** Every `kurultai` command, in the order `kurultai --help` lists them. A new command is one file and one line here. */
+export const COMMANDS: readonly Command[] = [routeCommand, explainCommand, validateCommand, testCommand];

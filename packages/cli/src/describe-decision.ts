@@ -1,0 +1,40 @@
+import type { AgentPersona, Decision, RuleHit } from '@kurultai/core';
+import { paint } from './paint.js';
+
+const REASONS: Readonly<Record<Decision['reason'], string>> = {
+  'highest-score': 'highest score',
+  'tie-break': 'tie broken by the earliest matching word, then council order',
+  'default-agent': 'no rule matched: the default agent',
+};
+
+/** The agent's display name, e.g. `Jochi`, or the id when the council does not know it. */
+export function agentName(agents: readonly AgentPersona[], id: string): string {
+  return agents.find((agent) => agent.id === id)?.name ?? id;
+}
+
+/** One rule hit as `rule-id +3 "unit tests"`, or with the condition that kept it from counting. */
+export function describeHit(hit: RuleHit): string {
+  const words = hit.matchedText.map((text) => `"${text}"`).join(' ');
+  const weight = hit.condition ? `+${hit.weight}` : '+0 (when failed)';
+  return [hit.ruleId, weight, words].filter((part) => part !== '').join(' ');
+}
+
+/** The explanation table of `kurultai explain`: the winner, then every agent with its score and the rules behind it. */
+export function explainDecision(text: string, decision: Decision, agents: readonly AgentPersona[], color: boolean): string {
+  const lines = [
+    paint(color, 'bold', text),
+    `→ ${paint(color, 'green', agentName(agents, decision.agent))} (${decision.agent}), type ${decision.type}, score ${decision.score}, margin ${decision.margin}: ${REASONS[decision.reason]}`,
+    '',
+  ];
+  const nameWidth = Math.max(5, ...agents.map((agent) => agent.name.length));
+  lines.push(paint(color, 'dim', `${'agent'.padEnd(nameWidth)}  score  rules (weight, words as written, place)`));
+  for (const agent of agents) {
+    const hits = decision.matched.filter((hit) => hit.agent === agent.id);
+    const score = String(decision.scores[agent.id] ?? 0).padStart(5);
+    const name = agent.name.padEnd(nameWidth);
+    const [first, ...rest] = hits.map((hit) => `${describeHit(hit)}  ${paint(color, 'dim', hit.place ?? '')}`.trimEnd());
+    const row = `${agent.id === decision.agent ? paint(color, 'green', name) : name}  ${score}  ${first ?? paint(color, 'dim', '-')}`;
+    lines.push(row, ...rest.map((hit) => `${' '.repeat(nameWidth + 9)}${hit}`));
+  }
+  return `${lines.join('\n')}\n`;
+}

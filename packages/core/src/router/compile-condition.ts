@@ -1,0 +1,65 @@
+import type { Condition, FactCondition, Operator } from './schema.js';
+import type { TaskFacts } from './task-facts.js';
+
+/** A `when` condition compiled to a plain function of the task's facts. */
+export type CompiledCondition = (facts: TaskFacts) => boolean;
+
+type Comparison = (factValue: unknown, value: unknown) => boolean;
+
+const isNumeric = (factValue: unknown): boolean => Number.parseFloat(String(factValue)).toString() !== 'NaN';
+
+/**
+ * json-rules-engine's operators, written as it writes them (including its fact-value checks: `contains` needs a list,
+ * the comparisons a value that parses as a number), so a compiled condition answers exactly as the engine does.
+ */
+const COMPARISONS: Readonly<Record<Operator, Comparison>> = {
+  equal: (a, b) => a === b,
+  notEqual: (a, b) => a !== b,
+  in: (a, b) => (b as unknown[]).indexOf(a) > -1,
+  notIn: (a, b) => (b as unknown[]).indexOf(a) === -1,
+  contains: (a, b) => Array.isArray(a) && a.indexOf(b) > -1,
+  doesNotContain: (a, b) => Array.isArray(a) && a.indexOf(b) === -1,
+  lessThan: (a, b) => isNumeric(a) && (a as number) < (b as number),
+  lessThanInclusive: (a, b) => isNumeric(a) && (a as number) <= (b as number),
+  greaterThan: (a, b) => isNumeric(a) && (a as number) > (b as number),
+  greaterThanInclusive: (a, b) => isNumeric(a) && (a as number) >= (b as number),
+};
+
+/**
+ * Compiles a condition once, at load, into nested closures: no parsing, copying or promises per task. The semantics
+ * are json-rules-engine's, quirks included: an empty `all` and an empty `any` both hold, and `not` negates. A `path`
+ * reads own fields only, as json-rules-engine's JSONPath does (the schema allows it on the `properties` object alone).
+ */
+export function compileCondition(condition: Condition): CompiledCondition {
+  if ('all' in condition) {
+    const parts = condition.all.map(compileCondition);
+    return (facts) => parts.every((part) => part(facts));
+  }
+  if ('any' in condition) {
+    const parts = condition.any.map(compileCondition);
+    if (parts.length === 0) return () => true;
+    return (facts) => parts.some((part) => part(facts));
+  }
+  if ('not' in condition) {
+    const inner = compileCondition(condition.not);
+    return (facts) => !inner(facts);
+  }
+  return compileComparison(condition);
+}
+
+function compileComparison(condition: FactCondition): CompiledCondition {
+  const compare = COMPARISONS[condition.operator];
+  const { fact, value } = condition;
+  if (condition.path === undefined) return (facts) => compare(facts[fact], value);
+  const segments = condition.path.split('.').slice(1);
+  return (facts) => compare(readPath(facts[fact], segments), value);
+}
+
+function readPath(factValue: unknown, segments: readonly string[]): unknown {
+  let current: unknown = factValue;
+  for (const segment of segments) {
+    if (current === null || current === undefined || !Object.hasOwn(Object(current), segment)) return undefined;
+    current = (current as Record<string, unknown>)[segment];
+  }
+  return current;
+}

@@ -1,0 +1,13 @@
+export * from './schema.js';
+export { compileCouncil, compileLoadedFiles, type CheckedFile, type CompiledCouncil, type CouncilCompilation } from './compile-council.js';
+export { compileCondition, type CompiledCondition } from './compile-condition.js';
+export { tokenizeText, type TextToken } from './keyword-matcher.js';
+export { compileFiles, invalidRules, listRulesFolder, loadCouncil, loadExamples, readCouncil } from './load-council.js';
+export { rulesFileKind, type RulesFileKind } from './rules-file-kind.js';
+export { councilFromText } from './council-from-text.js';
+export { checkRulesPath, type RulesCheck } from './check-rules-path.js';
+export { DESCRIPTION_SCAN_LIMIT, type CompiledRule } from './route-task.js';
+export { runExamples, type ExampleMiss, type ExamplesReport } from './run-examples.js';
+export { rulesJsonSchemas } from './json-schemas.js';
+export { taskFacts, type TaskFacts } from './task-facts.js';
+export { stemWord } from './word-stem.js';

@@ -1,0 +1,76 @@
+import type { Priority, TaskInput } from '@kurultai/core';
+import type { PageObjectResponse } from '@notionhq/client';
+import type { NotionSourceOptions } from './notion-source-options.js';
+
+type PropertyValue = PageObjectResponse['properties'][string];
+
+/** A page read as a task, or the reason it is not one. */
+export type PageReading =
+  { readonly kind: 'task'; readonly task: TaskInput } | { readonly kind: 'skipped'; readonly reason: string };
+
+/** What the mapping needs from the options. */
+export type TaskMapping = Pick<NotionSourceOptions, 'name' | 'properties' | 'priorities' | 'emptyTitle'>;
+
+export const UNTITLED = '(untitled)';
+
+/** The plain text of a title or rich text property; undefined for other types. */
+export function textOf(value: PropertyValue | undefined): string | undefined {
+  if (value?.type === 'title') return value.title.map((item) => item.plain_text).join('');
+  if (value?.type === 'rich_text') return value.rich_text.map((item) => item.plain_text).join('');
+  return undefined;
+}
+
+/** The chosen option names of a status, select or multi-select property. */
+export function optionsOf(value: PropertyValue | undefined): readonly string[] {
+  if (value?.type === 'status') return value.status === null ? [] : [value.status.name];
+  if (value?.type === 'select') return value.select === null ? [] : [value.select.name];
+  if (value?.type === 'multi_select') return value.multi_select.map((option) => option.name);
+  return [];
+}
+
+export function statusOf(page: PageObjectResponse, statusProperty: string): string | undefined {
+  return optionsOf(page.properties[statusProperty])[0];
+}
+
+function propertyOf(page: PageObjectResponse, name: string | undefined): PropertyValue | undefined {
+  return name === undefined ? undefined : page.properties[name];
+}
+
+/**
+ * Reads a page as a task. Everything read from the page is untrusted text and is passed on as written (emoji and all); a
+ * page that cannot make a task (in the trash, no title) is skipped with a reason for the log.
+ */
+export function pageToTask(page: PageObjectResponse, mapping: TaskMapping): PageReading {
+  if (page.in_trash) return { kind: 'skipped', reason: 'the page is in the trash' };
+  const titleValue = propertyOf(page, mapping.properties.title);
+  const rawTitle = textOf(titleValue);
+  if (rawTitle === undefined) return { kind: 'skipped', reason: `the page has no title property "${mapping.properties.title}"` };
+  let title = rawTitle.trim();
+  if (title === '') {
+    if (mapping.emptyTitle === 'skip') return { kind: 'skipped', reason: 'the title is empty' };
+    title = UNTITLED;
+  }
+  const status = statusOf(page, mapping.properties.status);
+  const description = textOf(propertyOf(page, mapping.properties.description))?.trim();
+  const priorityName = optionsOf(propertyOf(page, mapping.properties.priority))[0];
+  const priority: Priority | undefined = priorityName === undefined ? undefined : mapping.priorities[priorityName];
+  const tags = optionsOf(propertyOf(page, mapping.properties.tags));
+  return {
+    kind: 'task',
+    task: {
+      id: page.id,
+      title,
+      source: mapping.name,
+      ...(description === undefined || description === '' ? {} : { description }),
+      ...(priority === undefined ? {} : { priority }),
+      ...(tags.length === 0 ? {} : { tags }),
+      properties: {
+        url: page.url,
+        status: status ?? null,
+        priority: priorityName ?? null,
+        createdTime: page.created_time,
+        lastEditedTime: page.last_edited_time,
+      },
+    },
+  };
+}
