@@ -2,7 +2,7 @@
 // real gateway, side by side in one process; then 50 concurrent runs over 3 agents. The model is the fake one, so the
 // figures are the gateway's and the spawner's, not a model's.
 //
-//   pnpm turbo run build && pnpm --filter @kurultai/spawner-openclaw test:prepare && node bench/openclaw-spawner.bench.ts
+//   pnpm --filter @kurultai/spawner-openclaw test:prepare && pnpm bench openclaw-spawner
 //   RUNS=10 ROUND_TRIPS=400 CONCURRENT=50 node bench/openclaw-spawner.bench.ts
 //
 // Two measures of overhead: full runs (each a real agent turn, so noisy: the gateway spends seconds per turn), and
