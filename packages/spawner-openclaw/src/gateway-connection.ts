@@ -31,6 +31,8 @@ type ConnectionState =
 export class GatewayConnection {
   private state: ConnectionState;
   private failedAttempts = 0;
+  /** How many times the connection has come up, for the logs. */
+  private generation = 0;
   private retryAfterMs: number | undefined;
   private readonly waiters = new Set<() => void>();
   private readonly eventListeners = new Set<(event: EventFrame) => void>();
@@ -38,9 +40,6 @@ export class GatewayConnection {
   constructor(private readonly options: GatewayConnectionOptions) {
     this.state = { kind: 'connecting', client: this.openClient() };
   }
-
-  /** How many times the connection has come up; a run compares it to learn whether the gateway was lost meanwhile. */
-  generation = 0;
 
   /** Resolves with a connected client once the handshake is done; rejects when `signal` aborts or the connection closes. */
   async ready(signal: AbortSignal): Promise<GatewayRequester> {

@@ -73,6 +73,7 @@ export async function runOnGateway(params: AgentRunParams, context: GatewayRunCo
         if (error.gatewayCode === 'UNAVAILABLE') {
           const recovered = await recoverFromSession(client, params, context);
           if (recovered !== undefined) return recovered;
+          if (signal.aborted) return await abortOnGateway(client, params, context);
         }
         const failure = failureFromGatewayError(error, accepted);
         return { ok: false, error: interrupted ? { ...failure, code: 'unavailable', retryable: true } : failure };
