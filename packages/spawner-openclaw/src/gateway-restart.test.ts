@@ -1,6 +1,6 @@
 import type { SpawnRequest } from '@kurultai/core';
 import { sampleSpawnRequest, waitFor } from '@kurultai/core/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createOpenClawSpawner, type OpenClawSpawner } from './index.js';
 import { startOpenClawTestBed, type OpenClawTestBed } from './testing/index.js';
 
@@ -12,6 +12,11 @@ beforeAll(async () => {
   bed = await startOpenClawTestBed({ agentIds: ['scout', 'scribe'] });
   spawner = createOpenClawSpawner({ gatewayUrl: bed.gateway.url, reconnect: { initialDelayMs: 200, maxDelayMs: 1000 } }, { env: bed.env });
 }, 120_000);
+
+// When a test fails, the gateway's own account of it is the first thing to read.
+afterEach(({ task }) => {
+  if (task.result?.state === 'fail') console.error(`--- OpenClaw gateway output (tail) ---\n${bed?.gateway.logTail()}`);
+});
 
 afterAll(async () => {
   await spawner?.close();

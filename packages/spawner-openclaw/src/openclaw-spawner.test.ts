@@ -1,19 +1,25 @@
 import type { SpawnAgent, SpawnEvent, SpawnRequest } from '@kurultai/core';
 import { describeSpawnerConformance, sampleSpawnRequest, waitFor } from '@kurultai/core/testing';
 import type { GatewayClient } from '@openclaw/gateway-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createOpenClawSpawner, type OpenClawSpawner } from './index.js';
 import { connectBareGatewayClient, fakeAnswerFor, startOpenClawTestBed, type FakeModelCall, type OpenClawTestBed } from './testing/index.js';
 
-// One real gateway for this file (it takes 10-25 s to start on 2 cores); every test uses tasks of its own.
+// One real gateway for this file (it takes 10-25 s to start on 2 cores); every test uses tasks of its own. Runs that the
+// tests make hang, time out or fail go to agents of their own (sleeper, breaker), away from the answering ones.
 let bed: OpenClawTestBed;
 let observer: GatewayClient;
 const logged: string[] = [];
 
 beforeAll(async () => {
-  bed = await startOpenClawTestBed({ agentIds: ['scout', 'scribe', 'judge'], maxConcurrent: 8 });
+  bed = await startOpenClawTestBed({ agentIds: ['scout', 'scribe', 'judge', 'sleeper', 'breaker'], maxConcurrent: 8 });
   observer = await connectBareGatewayClient(bed.gateway);
 }, 120_000);
+
+// When a test fails, the gateway's own account of it is the first thing to read.
+afterEach(({ task }) => {
+  if (task.result?.state === 'fail') console.error(`--- OpenClaw gateway output (tail) ---\n${bed?.gateway.logTail()}`);
+});
 
 afterAll(async () => {
   observer?.stop();
@@ -43,8 +49,8 @@ describeSpawnerConformance('openclaw', {
   createSpawner: async () => newSpawner(),
   agents: {
     answering: { id: 'scout', name: 'Scout', spawn: {} },
-    hanging: persona('hanging', 'scribe', '[[fake:delay=3600000]]'),
-    failing: persona('failing', 'judge', '[[fake:fail=400]]'),
+    hanging: persona('hanging', 'sleeper', '[[fake:delay=3600000]]'),
+    failing: persona('failing', 'breaker', '[[fake:fail=400]]'),
   },
   answerFor: (request) => fakeAnswerFor(request.prompt),
   failingRetryable: false,
@@ -89,7 +95,7 @@ describe('the OpenClaw spawner through a real gateway', () => {
   });
 
   it("aborts the run on the gateway when its timeout passes, so the model's request is cancelled", async () => {
-    const request = sampleSpawnRequest(persona('slow', 'scout', '[[fake:delay=60000]]'), { timeoutMs: 4000 });
+    const request = sampleSpawnRequest(persona('slow', 'sleeper', '[[fake:delay=60000]]'), { timeoutMs: 4000 });
     const outcome = await spawner.spawn(request);
     expect(outcome).toEqual({ ok: false, error: expect.objectContaining({ code: 'timeout', retryable: true }) });
     await waitFor('the model request to be cancelled', async () => callsFor(request).some((call) => call.answered === 'cancelled'));
@@ -97,7 +103,7 @@ describe('the OpenClaw spawner through a real gateway', () => {
 
   it('aborts the run on the gateway when the signal aborts mid-run', async () => {
     const controller = new AbortController();
-    const request = sampleSpawnRequest(persona('slow', 'judge', '[[fake:delay=60000]]'), { signal: controller.signal });
+    const request = sampleSpawnRequest(persona('slow', 'sleeper', '[[fake:delay=60000]]'), { signal: controller.signal });
     const running = spawner.spawn(request);
     await waitFor('the model to be called', async () => callsFor(request).length > 0, 30_000);
     controller.abort(new Error('shutting down'));

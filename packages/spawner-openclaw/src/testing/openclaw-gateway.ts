@@ -88,7 +88,28 @@ export async function startOpenClawGateway(options: OpenClawGatewayOptions): Pro
   };
 }
 
+/**
+ * Each agent gets a provider of its own on the same fake server: OpenClaw keeps failure and cooldown state per provider
+ * profile, so an agent the tests make fail or hang (aborted model streams count as failures) never cools down another.
+ */
 function gatewayConfig(options: OpenClawGatewayOptions, home: string, token: string): Record<string, unknown> {
+  const providerOf = (agentId: string) => `fake-${agentId}`;
+  const provider = {
+    baseUrl: options.modelBaseUrl,
+    apiKey: 'fake-model-key',
+    api: 'openai-completions',
+    models: [
+      {
+        id: FAKE_MODEL_ID,
+        name: 'Kurultai fake model',
+        reasoning: false,
+        input: ['text'],
+        cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
+        contextWindow: 128_000,
+        maxTokens: 4096,
+      },
+    ],
+  };
   return {
     gateway: { mode: 'local', bind: 'loopback', auth: { mode: 'token', token } },
     update: { checkOnStart: false },
@@ -96,29 +117,14 @@ function gatewayConfig(options: OpenClawGatewayOptions, home: string, token: str
     models: {
       mode: 'replace',
       catalogRefresh: { enabled: false },
-      providers: {
-        fake: {
-          baseUrl: options.modelBaseUrl,
-          apiKey: 'fake-model-key',
-          api: 'openai-completions',
-          models: [
-            {
-              id: FAKE_MODEL_ID,
-              name: 'Kurultai fake model',
-              reasoning: false,
-              input: ['text'],
-              cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
-              contextWindow: 128_000,
-              maxTokens: 4096,
-            },
-          ],
-        },
-      },
+      providers: Object.fromEntries(options.agentIds.map((id) => [providerOf(id), provider])),
     },
     agents: {
       ownership: 'explicit',
-      defaults: { model: { primary: `fake/${FAKE_MODEL_ID}` }, maxConcurrent: options.maxConcurrent ?? 4 },
-      entries: Object.fromEntries(options.agentIds.map((id) => [id, { workspace: join(home, 'workspaces', id) }])),
+      defaults: { model: { primary: `${providerOf(options.agentIds[0] ?? 'default')}/${FAKE_MODEL_ID}` }, maxConcurrent: options.maxConcurrent ?? 4 },
+      entries: Object.fromEntries(
+        options.agentIds.map((id) => [id, { workspace: join(home, 'workspaces', id), model: `${providerOf(id)}/${FAKE_MODEL_ID}` }]),
+      ),
     },
   };
 }
