@@ -10,6 +10,8 @@ export interface CommandContext {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Whether to print with colours (a terminal, and NO_COLOR not set). */
   readonly color: boolean;
+  /** The terminal's width when standard output is a terminal; undefined when it is not (a pipe, a file, a service). */
+  readonly terminalColumns: number | undefined;
 }
 
 /** The parsed command line of one command. */

@@ -9,7 +9,7 @@ const COMMON_OPTIONS = { help: { type: 'boolean', short: 'h' }, debug: { type: '
 
 /** The process around the CLI; `main` reads nothing else, so it runs the same in tests. */
 export interface MainEnvironment {
-  readonly stdout: NodeJS.WritableStream & { readonly isTTY?: boolean };
+  readonly stdout: NodeJS.WritableStream & { readonly isTTY?: boolean; readonly columns?: number };
   readonly stderr: NodeJS.WritableStream;
   readonly stdin: NodeJS.ReadableStream & { readonly isTTY?: boolean };
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -54,6 +54,7 @@ function commandContext(environment: MainEnvironment): CommandContext {
     cwd: environment.cwd,
     env: environment.env,
     color: wantsColor(environment.env, environment.stdout.isTTY === true),
+    terminalColumns: environment.stdout.isTTY === true ? (environment.stdout.columns ?? 80) : undefined,
   };
 }
 

@@ -6,19 +6,14 @@ import type { SpawnerPlugin } from './spawner/contract.js';
 import { echoSpawner } from './spawner/echo-spawner.js';
 import { processSpawner } from './spawner/process-spawner.js';
 
-/** The plugins that ship inside `@kurultai/core`, by kind and short name. */
-export interface BuiltinPlugins {
-  readonly source: Readonly<Record<string, SourcePlugin>>;
-  readonly sink: Readonly<Record<string, SinkPlugin>>;
-  readonly spawner: Readonly<Record<string, SpawnerPlugin>>;
-}
-
 /**
- * The embedded defaults, which need no service: `use: file`, `use: sqlite`, `use: process` or `use: echo` in
- * `kurultai.config.yaml` names one of these instead of a package.
+ * The embedded defaults, which need no service, by the short names `use:` accepts in `kurultai.config.yaml` instead of a
+ * package: the `file` source, the `sqlite` sink, and the `process` and `echo` spawners. Names are unique across kinds; a
+ * loader still checks that the plugin it finds is of the kind the config asks for.
  */
-export const builtinPlugins: BuiltinPlugins = {
-  source: { file: fileSource },
-  sink: { sqlite: sqliteSink },
-  spawner: { process: processSpawner, echo: echoSpawner },
-};
+export const builtinPlugins = {
+  file: fileSource,
+  sqlite: sqliteSink,
+  process: processSpawner,
+  echo: echoSpawner,
+} as const satisfies Readonly<Record<string, SourcePlugin | SinkPlugin | SpawnerPlugin>>;

@@ -18,4 +18,14 @@ export {
   type ProcessSpawnerOptions,
 } from './spawner/process-spawner.js';
 export { createFileSource, fileSource, fileSourceOptions, type FileSourceOptions } from './source/file-source.js';
-export { builtinPlugins, type BuiltinPlugins } from './builtin-plugins.js';
+export { builtinPlugins } from './builtin-plugins.js';
+export * from './dispatcher/events.js';
+export * from './dispatcher/settings.js';
+export * from './dispatcher/retry-policy.js';
+export * from './dispatcher/dispatcher.js';
+export * from './dispatcher/rules-reload.js';
+export * from './logging/secrets.js';
+export * from './logging/json-logger.js';
+export * from './config/config-schema.js';
+export * from './config/load-config.js';
+export * from './config/load-plugins.js';

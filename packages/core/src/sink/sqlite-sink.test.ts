@@ -8,7 +8,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { describeSinkConformance, sampleAssignment, sampleMemory, sleepPast, waitFor } from '../testing/index.js';
-import type { TaskInput } from '../task.js';
+import type { Priority, TaskInput } from '../task.js';
 import { createSqliteSink, sqliteSink, sqliteSinkOptions, type SqliteSinkOptions } from './sqlite-sink.js';
 
 const run = promisify(execFile);
@@ -165,6 +165,17 @@ describe('sqlite sink', () => {
       await sink.close();
     },
   );
+
+  it('queues a task with a priority outside the four as normal', async () => {
+    const sink = createSqliteSink(optionsFor(path));
+    await sink.init();
+    const odd = sampleAssignment('odd');
+    await sink.ingest([{ ...odd, task: { ...odd.task, priority: 'urgent' as unknown as Priority } }]);
+    await sink.ingest([sampleAssignment('low', { priority: 'low' })]);
+    const claims = await sink.claim({ workerId: 'w', limit: 2, leaseMs: 60_000 });
+    expect(claims.map((claim) => claim.task.id)).toEqual(['odd', 'low']);
+    await sink.close();
+  });
 
   it('keeps everything it committed across closing and reopening the file', async () => {
     const first = createSqliteSink(optionsFor(path));

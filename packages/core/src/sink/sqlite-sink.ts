@@ -161,7 +161,8 @@ class SqliteSink implements Sink {
           JSON.stringify(task),
           JSON.stringify(decision),
           decision.agent,
-          PRIORITY_RANK[task.priority ?? 'normal'],
+          // A third-party source may hand over a priority outside the four; it queues as normal rather than failing the batch.
+          PRIORITY_RANK[task.priority ?? 'normal'] ?? PRIORITY_RANK.normal,
           now,
           now,
           now,

@@ -30,6 +30,13 @@ describe('echo spawner', () => {
     expect(outcome).toMatchObject({ ok: true, output: 'ok' });
   });
 
+  it('fails only the attempts up to failAttempts, so a retry of a flaky agent answers', async () => {
+    const spawner = createEchoSpawner({ delayMs: 0, reply: 'ok' });
+    const flaky = { ...answering, spawn: { fail: 'flaked', failAttempts: 2 } };
+    const outcomes = await Promise.all([1, 2, 3].map((attempt) => spawner.spawn(sampleSpawnRequest(flaky, { attempt }))));
+    expect(outcomes.map((outcome) => (outcome.ok ? outcome.output : outcome.error.message))).toEqual(['flaked', 'flaked', 'ok']);
+  });
+
   it('fills every placeholder of its reply', async () => {
     const spawner = createEchoSpawner({ delayMs: 0, reply: '{agentId}|{agentName}|{taskId}|{attempt}|{idempotencyKey}|{other}' });
     const outcome = await spawner.spawn(sampleSpawnRequest(answering, { taskId: 'T-1', attempt: 2, idempotencyKey: 'T-1:2' }));

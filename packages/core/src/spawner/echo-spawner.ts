@@ -17,8 +17,10 @@ export type EchoSpawnerOptions = z.output<typeof echoSpawnerOptions>;
 /** The keys the echo spawner reads from an agent's `spawn:` settings, each overriding the spawner's options for that agent. */
 const echoAgentSettings = z.object({
   delayMs: z.number().int().min(0).optional(),
-  /** Makes every run of this agent fail with this message: a way to demo retries and failures. */
+  /** Makes this agent's runs fail with this message: a way to demo retries and failures. */
   fail: z.string().optional(),
+  /** With `fail`: only attempts up to this number fail, later ones answer (a flaky agent). Default: every attempt. */
+  failAttempts: z.number().int().min(1).optional(),
   /** Whether the `fail` failure may be retried. Default true. */
   retryable: z.boolean().optional(),
 });
@@ -56,7 +58,7 @@ export function createEchoSpawner(options: EchoSpawnerOptions): Spawner {
           await sleep(delayMs, undefined, { signal: deadline.signal }).catch(() => undefined);
         const ended = deadline.failure();
         if (ended !== undefined) return { ok: false, error: ended };
-        if (settings.fail !== undefined) {
+        if (settings.fail !== undefined && request.attempt <= (settings.failAttempts ?? Infinity)) {
           return { ok: false, error: { code: 'agent_error', message: settings.fail, retryable: settings.retryable ?? true } };
         }
         request.onEvent?.({ type: 'lifecycle', phase: 'end', runId: request.idempotencyKey });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { describeSpawnerConformance, sampleSpawnRequest, waitFor } from '../testing/index.js';
-import type { SpawnAgent } from './contract.js';
+import type { SpawnAgent, SpawnEvent } from './contract.js';
 import { createProcessSpawner, processSpawner, processSpawnerOptions, type ProcessSpawnerOptions } from './process-spawner.js';
 
 /** Small agent programs the tests run, written once into a scratch folder. */
@@ -169,15 +169,15 @@ describe('process spawner', () => {
     });
   });
 
-  it('streams standard output to the listener as it arrives', async () => {
-    const deltas: string[] = [];
-    const request = sampleSpawnRequest(nodeAgent('proc-a', 'answer.mjs'), {
-      onEvent: (event) => {
-        if (event.type === 'delta') deltas.push(event.text);
-      },
-    });
+  it('streams standard output to the listener as it arrives, between the start and the end of the run', async () => {
+    const events: SpawnEvent[] = [];
+    const request = sampleSpawnRequest(nodeAgent('proc-a', 'answer.mjs'), { onEvent: (event) => events.push(event) });
     const outcome = await spawnerWith().spawn(request);
-    expect(deltas.join('').trimEnd()).toBe(outcome.ok ? outcome.output : 'no output');
+    const runId = outcome.ok ? outcome.runId : 'no run';
+    expect(events.at(0)).toEqual({ type: 'lifecycle', phase: 'start', runId });
+    expect(events.at(-1)).toEqual({ type: 'lifecycle', phase: 'end', runId });
+    const streamed = events.flatMap((event) => (event.type === 'delta' ? [event.text] : []));
+    expect(streamed.join('').trimEnd()).toBe(outcome.ok ? outcome.output : 'no output');
   });
 
   it('refuses an answer longer than maxOutputBytes', async () => {

@@ -75,6 +75,7 @@ async function runProcess(options: ProcessSpawnerOptions, request: SpawnRequest)
       stdio: ['pipe', 'pipe', 'pipe'],
       detached: true,
     });
+    child.once('spawn', () => request.onEvent?.({ type: 'lifecycle', phase: 'start', runId: String(child.pid) }));
     const output = collectOutput(child, options.maxOutputBytes, request);
     const stopOnDeadline = (): void => stopGroup(child, options.killGraceMs);
     deadline.signal.addEventListener('abort', stopOnDeadline, { once: true });
@@ -82,6 +83,7 @@ async function runProcess(options: ProcessSpawnerOptions, request: SpawnRequest)
     child.stdin?.end(request.prompt);
     const end = await childEnd(child);
     deadline.signal.removeEventListener('abort', stopOnDeadline);
+    if (end.kind === 'exited') request.onEvent?.({ type: 'lifecycle', phase: 'end', runId: String(child.pid) });
     if (end.kind === 'not-started') {
       return failed({ code: 'invalid_request', message: `cannot start ${command}: ${end.error.message}`, retryable: false });
     }

@@ -1,0 +1,114 @@
+import { TASK_STATUSES, type Council, type Dispatcher, type DispatcherListener, type Sink, type SinkSummary } from '@kurultai/core';
+import { terminalSafe } from './terminal-safe.js';
+
+/** How the live view reaches the terminal and what it shows. */
+export interface LiveViewOptions {
+  readonly write: (text: string) => void;
+  readonly columns: () => number;
+  readonly color: boolean;
+  readonly sink: Sink;
+  readonly dispatcher: Dispatcher;
+  readonly refreshMs?: number;
+}
+
+const THROUGHPUT_WINDOW_MS = 10_000;
+const RECENT = 5;
+
+/**
+ * `kurultai run` on a terminal: tasks by status (from the ledger), each agent's load against its cap, throughput over
+ * the last ten seconds, the latest decisions and problems, redrawn in place. Task text is untrusted: it is shown with
+ * control characters neutralised, so a title cannot drive the terminal.
+ */
+export class LiveView implements DispatcherListener {
+  readonly #options: LiveViewOptions;
+  #ledger: SinkSummary | undefined;
+  #completions: number[] = [];
+  #decisions: string[] = [];
+  #problems: string[] = [];
+  #drawnLines = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #note = '';
+
+  constructor(options: LiveViewOptions) {
+    this.#options = options;
+  }
+
+  start(): void {
+    void this.#refresh();
+    this.#timer = setInterval(() => void this.#refresh(), this.#options.refreshMs ?? 500);
+  }
+
+  /** Stops redrawing, and draws a last time with the ledger's final counts and a closing note (e.g. "stopped"). */
+  async stop(note?: string): Promise<void> {
+    clearInterval(this.#timer);
+    if (note !== undefined) this.#note = note;
+    await this.#refresh();
+  }
+
+  async #refresh(): Promise<void> {
+    this.#ledger = await this.#options.sink.summary({ recentFailures: 0 }).catch(() => this.#ledger);
+    this.draw();
+  }
+
+  /** Shown under the view until replaced, e.g. "draining: waiting for 2 running tasks". */
+  note(text: string): void {
+    this.#note = text;
+    this.draw();
+  }
+
+  onTaskStatus: DispatcherListener['onTaskStatus'] = (event) => {
+    if (event.to === 'completed') this.#completions.push(Date.now());
+    if (event.to === 'assigned') {
+      const { agent, type, score, margin } = event.decision;
+      this.#remember(this.#decisions, `${this.#cut(event.title, 48)} → ${agent} (${type}, score ${score}, margin ${margin})`);
+    }
+    if (event.to === 'failed') this.#remember(this.#problems, `${event.taskId} failed: ${event.error}`);
+  };
+
+  onRulesReload: DispatcherListener['onRulesReload'] = (event) => {
+    this.#remember(this.#problems, event.outcome === 'applied' ? `rules reloaded (${event.agents} agents)` : `rules edit rejected: ${event.problems.length} problem(s), rules in force kept`);
+  };
+
+  onError: DispatcherListener['onError'] = (event) => {
+    this.#remember(this.#problems, `${event.stage}: ${event.error}`);
+  };
+
+  draw(): void {
+    const lines = this.#render();
+    const clear = this.#drawnLines > 0 ? `\u001b[${this.#drawnLines}F\u001b[J` : '';
+    this.#options.write(`${clear}${lines.join('\n')}\n`);
+    this.#drawnLines = lines.length;
+  }
+
+  #render(): string[] {
+    const bold = (text: string) => (this.#options.color ? `\u001b[1m${text}\u001b[22m` : text);
+    const byStatus = this.#ledger?.byStatus ?? {};
+    const statuses = TASK_STATUSES.map((status) => `${status} ${byStatus[status] ?? 0}`).join('  ');
+    const now = Date.now();
+    this.#completions = this.#completions.filter((at) => now - at <= THROUGHPUT_WINDOW_MS);
+    const throughput = (this.#completions.length / (THROUGHPUT_WINDOW_MS / 1000)).toFixed(1);
+    const lines = [bold('Kurultai'), `tasks     ${statuses}`, `throughput ${throughput} tasks/s (last 10 s)`, bold('agents'), ...this.#agentLines(this.#options.dispatcher.council)];
+    lines.push(bold('latest decisions'), ...(this.#decisions.length === 0 ? ['  (none yet)'] : this.#decisions.map((line) => `  ${line}`)));
+    if (this.#problems.length > 0) lines.push(bold('latest problems'), ...this.#problems.map((line) => `  ${line}`));
+    if (this.#note !== '') lines.push(this.#note);
+    return lines;
+  }
+
+  #agentLines(council: Council): string[] {
+    const { byAgent } = this.#options.dispatcher.load();
+    return council.agents.map((agent) => {
+      const cap = agent.maxConcurrent === undefined ? '' : `/${agent.maxConcurrent}`;
+      return `  ${this.#cut(agent.name, 20).padEnd(20)} running ${byAgent[agent.id] ?? 0}${cap}`;
+    });
+  }
+
+  #remember(list: string[], line: string): void {
+    // Some terminals (a pseudo-terminal without a size) report 0 columns.
+    list.unshift(this.#cut(line, (this.#options.columns() || 80) - 4));
+    list.length = Math.min(list.length, RECENT);
+  }
+
+  #cut(text: string, width: number): string {
+    return terminalSafe(text, Math.max(10, width));
+  }
+}

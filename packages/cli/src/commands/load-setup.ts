@@ -1,0 +1,48 @@
+import {
+  createJsonLogger,
+  loadConfig,
+  loadPlugin,
+  type KurultaiConfig,
+  type LoadPluginsOptions,
+  type LogLevel,
+  type Sink,
+} from '@kurultai/core';
+import type { ParseArgsOptionsConfig } from 'node:util';
+import type { CommandContext } from '../command.js';
+import { rulesFolder } from '../rules-folder.js';
+
+export const CONFIG_OPTION: ParseArgsOptionsConfig = { config: { type: 'string', short: 'c' } };
+
+export const CONFIG_HELP = `  -c, --config FILE  the config file (default: kurultai.config.yaml here, else the embedded defaults)`;
+
+/** A loaded config and what loading its plugins needs: the start every ledger command shares. */
+export interface Setup {
+  readonly config: KurultaiConfig;
+  readonly pluginOptions: LoadPluginsOptions;
+  /** The config's `rules:`, else `rules/` in the working folder, else the council shipped with kurultai. */
+  readonly rulesDir: string;
+}
+
+/**
+ * Loads the config (`--config FILE`, else `kurultai.config.yaml` in the working folder, else the embedded defaults) and
+ * the redacting logger every plugin writes through. Log lines go to `write`, standard error unless told otherwise.
+ */
+export async function loadSetup(context: CommandContext, options: { configFile: string | boolean | undefined; write?: (line: string) => void }): Promise<Setup> {
+  const file = typeof options.configFile === 'string' ? options.configFile : undefined;
+  const config = await loadConfig({ cwd: context.cwd, env: context.env, ...(file === undefined ? {} : { file }) });
+  const logger = createJsonLogger({ write: options.write ?? context.stderr, secrets: config.secrets, level: logLevel(context.env) });
+  return { config, pluginOptions: { logger, env: context.env }, rulesDir: config.rulesDir ?? rulesFolder(undefined, context.cwd) };
+}
+
+/** Opens the config's sink, ready for use: all that `status` and `retry` need. */
+export async function openSink(setup: Setup): Promise<Sink> {
+  const sink = await loadPlugin(setup.config, 'sink', setup.pluginOptions);
+  await sink.init();
+  return sink;
+}
+
+/** `KURULTAI_LOG_LEVEL` (debug, info, warn, error); default info. */
+function logLevel(env: Readonly<Record<string, string | undefined>>): LogLevel {
+  const level = env.KURULTAI_LOG_LEVEL;
+  return level === 'debug' || level === 'info' || level === 'warn' || level === 'error' ? level : 'info';
+}

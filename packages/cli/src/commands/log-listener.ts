@@ -1,0 +1,37 @@
+import { formatProblem, type DispatcherListener, type Logger } from '@kurultai/core';
+
+/**
+ * The dispatcher's events as structured log lines: what `kurultai run` prints when it is not on a terminal (a service
+ * manager, a container, a pipe). Outputs of agents are not logged, only their size: they can be long and private.
+ */
+export function logListener(logger: Logger): DispatcherListener {
+  return {
+    onTaskStatus(event) {
+      const base = { taskId: event.taskId, agent: event.agent, attempt: event.attempt };
+      switch (event.to) {
+        case 'assigned':
+          return logger.info('task assigned', { ...base, title: event.title, type: event.decision.type, score: event.decision.score, margin: event.decision.margin, reason: event.decision.reason });
+        case 'in_progress':
+          return logger.info('task started', { ...base, workerId: event.workerId });
+        case 'completed':
+          return logger.info('task completed', { ...base, durationMs: event.durationMs, outputChars: event.output.length });
+        case 'retrying':
+          return logger.warn('task retrying', { ...base, reason: event.reason, retryAt: event.retryAt.toISOString() });
+        case 'failed':
+          return logger.error('task failed', { ...base, error: event.error });
+      }
+    },
+    onWriteBack(event) {
+      const base = { source: event.source, taskId: event.update.taskId, kind: event.update.kind };
+      if (event.outcome === 'delivered') logger.debug('write-back delivered', base);
+      else logger.warn('write-back refused; it will be offered again', { ...base, error: event.error });
+    },
+    onRulesReload(event) {
+      if (event.outcome === 'applied') logger.info('rules reloaded', { agents: event.agents });
+      else logger.error('rules edit rejected; the rules in force stay', { problems: event.problems.map(formatProblem) });
+    },
+    onError(event) {
+      logger.error(`${event.stage} error`, { ...(event.taskId === undefined ? {} : { taskId: event.taskId }), error: event.error });
+    },
+  };
+}

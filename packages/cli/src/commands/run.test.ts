@@ -1,0 +1,169 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+
+// `kurultai run`, `status` and `retry` as users meet them: the built binary, in a project folder, on the built-ins.
+
+const BIN = fileURLToPath(new URL('../../bin/kurultai.js', import.meta.url));
+
+interface Finished {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+const folders: string[] = [];
+afterEach(() => {
+  for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
+});
+
+/** A project folder with the given files. */
+function project(files: Readonly<Record<string, string>>): string {
+  const folder = mkdtempSync(join(tmpdir(), 'kurultai-cli-'));
+  folders.push(folder);
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(folder, name), text);
+  return folder;
+}
+
+function kurultai(folder: string, args: readonly string[], env: Readonly<Record<string, string>> = {}) {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: folder, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const finished = new Promise<Finished>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+  return { child, finished, stdout: () => stdout };
+}
+
+const run = (folder: string, args: readonly string[], env?: Readonly<Record<string, string>>) => kurultai(folder, args, env).finished;
+const logLines = (stdout: string) => stdout.split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as Record<string, unknown>);
+
+const TASKS = `tasks:
+  - { id: t-research, title: Research vector databases for semantic search }
+  - { id: t-build, title: Implement the OAuth login flow }
+  - { id: t-docs, title: Write the API reference for the billing endpoints }
+`;
+const config = (spawner: string, extra = '') =>
+  `source: { use: file, with: { path: tasks.yaml } }\nsink: { use: sqlite, with: { path: ledger.db } }\nspawner: ${spawner}\n${extra}`;
+
+describe('kurultai run --once', () => {
+  it('runs every task of the source, logs JSON lines off a terminal, and exits 0 with a summary', async () => {
+    const folder = project({ 'tasks.yaml': TASKS, 'kurultai.config.yaml': config('{ use: echo }') });
+    const result = await run(folder, ['run', '--once']);
+    expect(result.code, result.stderr).toBe(0);
+    const lines = logLines(result.stdout);
+    expect(lines.filter((line) => line.msg === 'task completed')).toHaveLength(3);
+    expect(lines.at(-1)).toMatchObject({ msg: 'run summary', ingested: 3, completed: 3, failed: 0, ledger: { completed: 3 } });
+  });
+
+  it('routes and records without running anything when KURULTAI_AUTO_EXECUTE_TASKS=false', async () => {
+    const folder = project({ 'tasks.yaml': TASKS, 'kurultai.config.yaml': config('{ use: echo }') });
+    const result = await run(folder, ['run', '--once'], { KURULTAI_AUTO_EXECUTE_TASKS: 'false' });
+    expect(result.code, result.stderr).toBe(0);
+    const lines = logLines(result.stdout);
+    expect(lines.filter((line) => line.msg === 'task assigned')).toHaveLength(3);
+    expect(lines.filter((line) => line.msg === 'task started')).toHaveLength(0);
+    expect(lines.at(-1)).toMatchObject({ msg: 'run summary', ingested: 3, completed: 0, ledger: { assigned: 3 } });
+  });
+
+  it('exits 1 with the problem at its path:line:col, on one line, when the config is invalid', async () => {
+    const folder = project({ 'kurultai.config.yaml': 'dispatcher:\n  maxConcurrentTasks: none\n' });
+    const result = await run(folder, ['run', '--once']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(`kurultai: ${join(folder, 'kurultai.config.yaml')}:2:23: dispatcher.maxConcurrentTasks: Invalid input: expected number, received string\n`);
+  });
+
+  it('never prints a secret the config takes from the environment', async () => {
+    const folder = project({ 'kurultai.config.yaml': 'source: { use: file, with: { path: "${TASKS_DIR}/tasks.yaml" } }\nsink: { use: sqlite, with: { path: ledger.db } }\n' });
+    const result = await run(folder, ['run', '--once'], { TASKS_DIR: '/srv/s3cr3t-t0ken' });
+    expect(result.code).not.toBe(0);
+    expect(result.stdout + result.stderr).not.toContain('s3cr3t-t0ken');
+    expect(result.stderr).toContain('[redacted]');
+  });
+
+  it('exits 2 on an unknown option', async () => {
+    const result = await run(project({}), ['run', '--twice']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^kurultai: .*--twice.*\(see kurultai run --help\)\n$/);
+  });
+});
+
+describe('kurultai run', () => {
+  it('drains on SIGTERM: the running tasks finish, nothing more is claimed, and it exits 0', { timeout: 60_000 }, async () => {
+    const slow = '{ use: process, with: { command: sh, args: ["-c", "sleep 1; echo done"] } }';
+    const folder = project({ 'tasks.yaml': TASKS, 'kurultai.config.yaml': config(slow, 'dispatcher: { maxConcurrentTasks: 1, pollSeconds: 0.05 }\n') });
+    const runner = kurultai(folder, ['run']);
+    await expect.poll(() => runner.stdout(), { timeout: 30_000 }).toContain('"task started"');
+    runner.child.kill('SIGTERM');
+    const result = await runner.finished;
+    expect(result.code, result.stderr).toBe(0);
+    const messages = logLines(result.stdout).map((line) => line.msg);
+    expect(messages.filter((message) => message === 'task started')).toHaveLength(1);
+    expect(messages.filter((message) => message === 'task completed')).toHaveLength(1);
+    expect(messages).toContain('draining');
+  });
+
+  it('exits at once with 128 + the signal number on a second signal', { timeout: 60_000 }, async () => {
+    const stuck = '{ use: process, with: { command: sh, args: ["-c", "sleep 3"] } }';
+    const folder = project({ 'tasks.yaml': TASKS, 'kurultai.config.yaml': config(stuck, 'dispatcher: { drainGraceSeconds: 60, pollSeconds: 0.05 }\n') });
+    const runner = kurultai(folder, ['run']);
+    await expect.poll(() => runner.stdout(), { timeout: 30_000 }).toContain('"task started"');
+    runner.child.kill('SIGTERM');
+    await expect.poll(() => runner.stdout(), { timeout: 10_000 }).toContain('"draining"');
+    runner.child.kill('SIGTERM');
+    expect((await runner.finished).code).toBe(143);
+  });
+});
+
+describe('kurultai status and retry', () => {
+  const failing = '{ use: process, with: { command: sh, args: ["-c", "echo the agent gave up >&2; exit 3"], retryableExitCodes: none } }';
+
+  it('shows counts by status and agent, and the latest failures with their errors', async () => {
+    const folder = project({ 'tasks.yaml': TASKS, 'kurultai.config.yaml': config(failing) });
+    await run(folder, ['run', '--once']);
+    const result = await run(folder, ['status']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^Tasks: 3 .* failed 3\n/);
+    expect(result.stdout).toMatch(/^temujin +0 +0 +0 +0 +1$/m);
+    expect(result.stdout).toContain('Latest failures:');
+    expect(result.stdout).toContain('the agent gave up');
+  });
+
+  it('prints the summary as JSON with --json', async () => {
+    const folder = project({ 'tasks.yaml': TASKS, 'kurultai.config.yaml': config('{ use: echo }') });
+    await run(folder, ['run', '--once']);
+    const result = await run(folder, ['status', '--json']);
+    expect(JSON.parse(result.stdout)).toMatchObject({ byStatus: { completed: 3 }, recentFailures: [] });
+  });
+
+  it('puts a failed task back in the queue as its next attempt', async () => {
+    const folder = project({ 'tasks.yaml': TASKS, 'kurultai.config.yaml': config(failing) });
+    await run(folder, ['run', '--once']);
+    const result = await run(folder, ['retry', 't-build']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toBe('Task t-build is queued again as attempt 2.\n');
+    const status = JSON.parse((await run(folder, ['status', '--json'])).stdout) as { byStatus: Record<string, number> };
+    expect(status.byStatus).toEqual({ failed: 2, retrying: 1 });
+  });
+
+  it('refuses to retry a task that has not failed, saying why', async () => {
+    const folder = project({ 'tasks.yaml': TASKS, 'kurultai.config.yaml': config('{ use: echo }') });
+    await run(folder, ['run', '--once']);
+    const result = await run(folder, ['retry', 't-build']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe('kurultai: task t-build: cannot retry: it is completed; only failed tasks can be retried\n');
+  });
+
+  it('refuses to retry a task the ledger does not have', async () => {
+    const folder = project({ 'kurultai.config.yaml': config('{ use: echo }') });
+    const result = await run(folder, ['retry', 'nope']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe('kurultai: task nope: cannot retry: no such task in the ledger\n');
+  });
+});

@@ -1,0 +1,66 @@
+import type { Council } from '../router/council.js';
+import type { Assignment, Sink } from '../sink/contract.js';
+import type { Source } from '../source/contract.js';
+import { describeError, type Emit } from './events.js';
+
+/**
+ * Tasks routed and recorded together. A source's batch can be large (the file source sends 500); routing and recording it
+ * in smaller chunks lets each chunk's decisions die young in V8's nursery instead of being promoted while the sink
+ * writes. Measured on 100,000 queued tasks (bench/dispatch-memory.bench.ts): peak RSS 287 MB whole, 166 MB in chunks of 100.
+ */
+const RECORD_CHUNK = 100;
+
+/** What reading a source into the ledger needs. */
+export interface IngestContext {
+  readonly source: Source;
+  readonly sink: Sink;
+  readonly council: () => Council;
+  readonly emit: Emit;
+  /** Called after each batch that brought new tasks, so the claim loop looks at once. */
+  readonly onIngested: () => void;
+}
+
+/**
+ * Reads the source from the cursor the sink holds, routes each batch, records it, and only then saves the batch's
+ * cursor: a crash between the two re-delivers the batch, which the sink's idempotent ingest makes harmless, whereas the
+ * other order could lose it. Answers how many new tasks were recorded.
+ */
+export async function ingestSource(context: IngestContext, options: { follow: boolean; signal: AbortSignal }): Promise<number> {
+  const { source, sink, emit } = context;
+  let recorded = 0;
+  const cursor = await sink.getCursor(source.name);
+  for await (const batch of source.read({ cursor, follow: options.follow, signal: options.signal })) {
+    for (let start = 0; start < batch.tasks.length; start += RECORD_CHUNK) {
+      const assignments = routeBatch(batch.tasks.slice(start, start + RECORD_CHUNK), context.council(), emit);
+      if (assignments.length === 0) continue;
+      const { inserted } = await sink.ingest(assignments);
+      announce(assignments, new Set(inserted), emit);
+      recorded += inserted.length;
+      if (inserted.length > 0) context.onIngested();
+    }
+    await sink.saveCursor(source.name, batch.cursor);
+    if (options.signal.aborted) break;
+  }
+  return recorded;
+}
+
+function routeBatch(tasks: readonly Assignment['task'][], council: Council, emit: Emit): Assignment[] {
+  const assignments: Assignment[] = [];
+  for (const task of tasks) {
+    try {
+      assignments.push({ task, decision: council.route(task) });
+    } catch (error) {
+      // Routing is pure and total for valid tasks; a task it cannot route is reported and left out, not half-recorded.
+      emit('onError', { stage: 'route', taskId: task.id, error: describeError(error) });
+    }
+  }
+  return assignments;
+}
+
+function announce(assignments: readonly Assignment[], inserted: ReadonlySet<string>, emit: Emit): void {
+  const at = new Date();
+  for (const { task, decision } of assignments) {
+    if (!inserted.has(task.id)) continue;
+    emit('onTaskStatus', { taskId: task.id, agent: decision.agent, attempt: 1, at, to: 'assigned', title: task.title, decision });
+  }
+}
