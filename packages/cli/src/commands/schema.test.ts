@@ -77,6 +77,7 @@ describe('kurultai schema', () => {
     expect(editorProblems(schema, { source: { use: '@kurultai/source-notion', with: { pollIntervalMs: 1000 } } })).toContain("/source/with must have required property 'database'");
     expect(editorProblems(schema, { source: { use: '@kurultai/source-notion', with: { database: '0123456789abcdef0123456789abcdef' } } })).toEqual([]);
     expect(editorProblems(schema, { sink: { use: '@kurultai/sink-neo4j', with: { uri: 'neo4j://db:7687', user: 'neo4j' } } })).toContain('/sink/with must NOT have additional properties');
+    expect(editorProblems(schema, { spawner: { use: '@kurultai/spawner-openclaw', with: { gatewayUrl: 'ws://127.0.0.1:18789', sesionPrefix: 'k' } } })).toContain('/spawner/with must NOT have additional properties');
   });
 
   it('accepts the example config, which names the first-party schema on its first line', () => {
