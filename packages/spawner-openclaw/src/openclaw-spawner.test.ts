@@ -95,7 +95,8 @@ describe('the OpenClaw spawner through a real gateway', () => {
   });
 
   it("aborts the run on the gateway when its timeout passes, so the model's request is cancelled", async () => {
-    const request = sampleSpawnRequest(persona('slow', 'sleeper', '[[fake:delay=60000]]'), { timeoutMs: 4000 });
+    // Long enough for a loaded gateway to reach the model (a turn's set-up alone has taken 8 s here), far below the delay.
+    const request = sampleSpawnRequest(persona('slow', 'sleeper', '[[fake:delay=60000]]'), { timeoutMs: 20_000 });
     const outcome = await spawner.spawn(request);
     expect(outcome).toEqual({ ok: false, error: expect.objectContaining({ code: 'timeout', retryable: true }) });
     await waitFor('the model request to be cancelled', async () => callsFor(request).some((call) => call.answered === 'cancelled'));
