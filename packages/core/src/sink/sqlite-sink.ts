@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { z } from 'zod';
-import { KurultaiError } from '../errors.js';
+import { KurultaiError, type Place } from '../errors.js';
 import type { Decision } from '../router/decision.js';
 import type { WriteBack } from '../source/contract.js';
 import type { Priority, TaskInput, TaskStatus } from '../task.js';
@@ -25,7 +25,7 @@ import {
 } from './contract.js';
 import { SqliteGroupCommit } from './sqlite-sink-group-commit.js';
 import { pickRunnable } from './sqlite-sink-queue.js';
-import { SQLITE_SINK_SCHEMA } from './sqlite-sink-schema.js';
+import { prepareSqliteSchema } from './sqlite-sink-schema.js';
 
 /** The `sqlite` sink's options (`sink.with` in `kurultai.config.yaml`). */
 export const sqliteSinkOptions = z.strictObject({
@@ -57,8 +57,6 @@ const PRIORITY_RANK: Readonly<Record<Priority, number>> = { critical: 0, high: 1
 const PLACE = { plugin: 'sqlite' } as const;
 
 interface TaskRow {
-  readonly task_json: string;
-  readonly decision_json: string;
   readonly status: string;
   readonly attempt: number;
   readonly created_at: number;
@@ -131,6 +129,7 @@ class SqliteSink implements Sink {
   readonly #db: DatabaseSync;
   readonly #writes: SqliteGroupCommit;
   readonly #statements = new Map<string, StatementSync>();
+  readonly #place: Place;
 
   constructor(options: SqliteSinkOptions) {
     try {
@@ -156,11 +155,12 @@ class SqliteSink implements Sink {
         cause,
       });
     }
-    this.#writes = new SqliteGroupCommit(this.#db, options.batchWrites, { file: options.path, ...PLACE });
+    this.#place = { file: options.path, ...PLACE };
+    this.#writes = new SqliteGroupCommit(this.#db, options.batchWrites, this.#place);
   }
 
   async init(): Promise<void> {
-    await this.#writes.run(() => this.#db.exec(SQLITE_SINK_SCHEMA));
+    await this.#writes.run(() => prepareSqliteSchema(this.#db, this.#place));
   }
 
   async close(): Promise<void> {
@@ -174,13 +174,11 @@ class SqliteSink implements Sink {
       const inserted: string[] = [];
       for (const { task, decision } of assignments) {
         const { changes } = this.#sql(
-          `INSERT INTO tasks (id, source, task_json, decision_json, agent, status, attempt, priority_rank, created_at,
-             updated_at, not_before) VALUES (?, ?, ?, ?, ?, 'assigned', 1, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+          `INSERT INTO tasks (id, source, agent, status, attempt, priority_rank, created_at, updated_at, not_before)
+           VALUES (?, ?, ?, 'assigned', 1, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
         ).run(
           task.id,
           task.source,
-          JSON.stringify(task),
-          JSON.stringify(decision),
           decision.agent,
           // A third-party source may hand over a priority outside the four; it queues as normal rather than failing the batch.
           PRIORITY_RANK[task.priority ?? 'normal'] ?? PRIORITY_RANK.normal,
@@ -189,6 +187,11 @@ class SqliteSink implements Sink {
           now,
         );
         if (changes === 0) continue;
+        this.#sql('INSERT INTO task_payloads (id, task_json, decision_json) VALUES (?, ?, ?)').run(
+          task.id,
+          JSON.stringify(task),
+          JSON.stringify(decision),
+        );
         inserted.push(task.id);
         this.#record({ taskId: task.id, from: null, to: 'pending', at: now, attempt: 1 });
         this.#record({ taskId: task.id, from: 'pending', to: 'assigned', at: now, attempt: 1 });
@@ -204,19 +207,19 @@ class SqliteSink implements Sink {
       const claims: Claim[] = [];
       for (const row of pickRunnable((text) => this.#sql(text), request, now)) {
         const token = randomUUID();
-        const claimed = rowAs<{ task_json: string; decision_json: string; attempt: number; source: string }>(
+        const claimed = rowAs<{ attempt: number; source: string }>(
           this.#sql(
             `UPDATE tasks SET status = 'in_progress', lease_token = ?, lease_worker = ?, lease_expires = ?, updated_at = ?
-             WHERE id = ? RETURNING task_json, decision_json, attempt, source`,
+             WHERE id = ? RETURNING attempt, source`,
           ).get(token, request.workerId, expiresAt, now, row.id),
         );
+        const payload = this.#payload(row.id);
         const from = row.status as TaskStatus;
         this.#record({ taskId: row.id, from, to: 'in_progress', at: now, attempt: claimed.attempt, workerId: request.workerId });
         this.#owe(claimed.source, { kind: 'in_progress', taskId: row.id, agent: row.agent, attempt: claimed.attempt });
         claims.push({
           lease: { taskId: row.id, attempt: claimed.attempt, workerId: request.workerId, token, expiresAt: new Date(expiresAt) },
-          task: JSON.parse(claimed.task_json) as TaskInput,
-          decision: JSON.parse(claimed.decision_json) as Decision,
+          ...payload,
         });
       }
       return claims;
@@ -378,14 +381,11 @@ class SqliteSink implements Sink {
 
   async getTask(taskId: string): Promise<StoredTask | undefined> {
     const row = rowAs<TaskRow | undefined>(
-      this.#sql(
-        'SELECT task_json, decision_json, status, attempt, created_at, updated_at, output, error FROM tasks WHERE id = ?',
-      ).get(taskId),
+      this.#sql('SELECT status, attempt, created_at, updated_at, output, error FROM tasks WHERE id = ?').get(taskId),
     );
     if (row === undefined) return undefined;
     return {
-      task: JSON.parse(row.task_json) as TaskInput,
-      decision: JSON.parse(row.decision_json) as Decision,
+      ...this.#payload(taskId),
       status: row.status as TaskStatus,
       attempt: row.attempt,
       createdAt: new Date(row.created_at),
@@ -463,6 +463,14 @@ class SqliteSink implements Sink {
         now,
       ),
     );
+  }
+
+  /** The task and its decision as ingested; every task row has its payload, written in the same transaction. */
+  #payload(taskId: string): { readonly task: TaskInput; readonly decision: Decision } {
+    const row = rowAs<{ task_json: string; decision_json: string }>(
+      this.#sql('SELECT task_json, decision_json FROM task_payloads WHERE id = ?').get(taskId),
+    );
+    return { task: JSON.parse(row.task_json) as TaskInput, decision: JSON.parse(row.decision_json) as Decision };
   }
 
   #record(change: Omit<StatusChange, 'at'> & { readonly at: number }): void {
