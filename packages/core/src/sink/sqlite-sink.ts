@@ -57,6 +57,7 @@ const PRIORITY_RANK: Readonly<Record<Priority, number>> = { critical: 0, high: 1
 const PLACE = { plugin: 'sqlite' } as const;
 
 interface TaskRow {
+  readonly seq: number;
   readonly status: string;
   readonly attempt: number;
   readonly created_at: number;
@@ -173,22 +174,24 @@ class SqliteSink implements Sink {
       const now = Date.now();
       const inserted: string[] = [];
       for (const { task, decision } of assignments) {
-        const { changes } = this.#sql(
-          `INSERT INTO tasks (id, source, agent, status, attempt, priority_rank, created_at, updated_at, not_before)
-           VALUES (?, ?, ?, 'assigned', 1, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
-        ).run(
+        const added = rowAs<{ seq: number } | undefined>(
+          this.#sql(
+            `INSERT INTO tasks (id, source, agent, status, attempt, priority_rank, created_at, updated_at, not_before)
+             VALUES (?, ?, ?, 'assigned', 1, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING seq`,
+          ).get(
           task.id,
           task.source,
           decision.agent,
           // A third-party source may hand over a priority outside the four; it queues as normal rather than failing the batch.
           PRIORITY_RANK[task.priority ?? 'normal'] ?? PRIORITY_RANK.normal,
-          now,
-          now,
-          now,
+            now,
+            now,
+            now,
+          ),
         );
-        if (changes === 0) continue;
-        this.#sql('INSERT INTO task_payloads (id, task_json, decision_json) VALUES (?, ?, ?)').run(
-          task.id,
+        if (added === undefined) continue;
+        this.#sql('INSERT INTO task_payloads (task_seq, task_json, decision_json) VALUES (?, ?, ?)').run(
+          added.seq,
           JSON.stringify(task),
           JSON.stringify(decision),
         );
@@ -213,7 +216,7 @@ class SqliteSink implements Sink {
              WHERE id = ? RETURNING attempt, source`,
           ).get(token, request.workerId, expiresAt, now, row.id),
         );
-        const payload = this.#payload(row.id);
+        const payload = this.#payload(row.seq);
         const from = row.status as TaskStatus;
         this.#record({ taskId: row.id, from, to: 'in_progress', at: now, attempt: claimed.attempt, workerId: request.workerId });
         this.#owe(claimed.source, { kind: 'in_progress', taskId: row.id, agent: row.agent, attempt: claimed.attempt });
@@ -381,11 +384,11 @@ class SqliteSink implements Sink {
 
   async getTask(taskId: string): Promise<StoredTask | undefined> {
     const row = rowAs<TaskRow | undefined>(
-      this.#sql('SELECT status, attempt, created_at, updated_at, output, error FROM tasks WHERE id = ?').get(taskId),
+      this.#sql('SELECT seq, status, attempt, created_at, updated_at, output, error FROM tasks WHERE id = ?').get(taskId),
     );
     if (row === undefined) return undefined;
     return {
-      ...this.#payload(taskId),
+      ...this.#payload(row.seq),
       status: row.status as TaskStatus,
       attempt: row.attempt,
       createdAt: new Date(row.created_at),
@@ -444,7 +447,7 @@ class SqliteSink implements Sink {
       byAgent[row.agent] = { ...byAgent[row.agent], [row.status]: row.n };
     }
     const recentFailures = this.#sql(
-      `SELECT id, agent, error, updated_at FROM tasks WHERE status = 'failed' ORDER BY updated_at DESC, rowid DESC LIMIT ?`,
+      `SELECT id, agent, error, updated_at FROM tasks WHERE status = 'failed' ORDER BY updated_at DESC, seq DESC LIMIT ?`,
     )
       .all(options.recentFailures ?? 5)
       .map((raw) => {
@@ -466,9 +469,9 @@ class SqliteSink implements Sink {
   }
 
   /** The task and its decision as ingested; every task row has its payload, written in the same transaction. */
-  #payload(taskId: string): { readonly task: TaskInput; readonly decision: Decision } {
+  #payload(taskSeq: number): { readonly task: TaskInput; readonly decision: Decision } {
     const row = rowAs<{ task_json: string; decision_json: string }>(
-      this.#sql('SELECT task_json, decision_json FROM task_payloads WHERE id = ?').get(taskId),
+      this.#sql('SELECT task_json, decision_json FROM task_payloads WHERE task_seq = ?').get(taskSeq),
     );
     return { task: JSON.parse(row.task_json) as TaskInput, decision: JSON.parse(row.decision_json) as Decision };
   }
