@@ -120,7 +120,8 @@ export function prepareSqliteSchema(db: DatabaseSync, place: Place): void {
   if (version > SQLITE_SINK_SCHEMA_VERSION) {
     throw new KurultaiError(
       'sink_schema_unsupported',
-      `the sqlite ledger has schema version ${version}, written by a newer Kurultai; this one reads up to version ${SQLITE_SINK_SCHEMA_VERSION}`,
+      `the sqlite ledger has schema version ${version}, written by a newer Kurultai; ` +
+        `this one reads up to version ${SQLITE_SINK_SCHEMA_VERSION}`,
       { place },
     );
   }

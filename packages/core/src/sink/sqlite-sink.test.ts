@@ -213,7 +213,7 @@ describe('sqlite sink', () => {
     expect(existsSync(join(folder, 'state', 'ledger.sqlite'))).toBe(true);
   });
 
-  it("moves the task and decision of a ledger written before schema version 1 into their own table, and claims its tasks", async () => {
+  it('migrates a ledger written before schema version 1, moving task and decision out of tasks, and claims its tasks', async () => {
     const { task, decision } = sampleAssignment('old');
     const before = new DatabaseSync(path);
     before.exec(VERSION_0_TASKS_TABLE);
@@ -231,7 +231,8 @@ describe('sqlite sink', () => {
     await sink.close();
     const after = new DatabaseSync(path);
     expect(after.prepare('PRAGMA user_version').get()).toEqual({ user_version: 1 });
-    expect(after.prepare("SELECT count(*) AS n FROM pragma_table_info('tasks') WHERE name = 'task_json'").get()).toEqual({ n: 0 });
+    const inlinePayload = after.prepare("SELECT count(*) AS n FROM pragma_table_info('tasks') WHERE name = 'task_json'");
+    expect(inlinePayload.get()).toEqual({ n: 0 });
     after.close();
   });
 

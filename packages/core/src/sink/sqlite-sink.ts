@@ -179,11 +179,11 @@ class SqliteSink implements Sink {
             `INSERT INTO tasks (id, source, agent, status, attempt, priority_rank, created_at, updated_at, not_before)
              VALUES (?, ?, ?, 'assigned', 1, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING seq`,
           ).get(
-          task.id,
-          task.source,
-          decision.agent,
-          // A third-party source may hand over a priority outside the four; it queues as normal rather than failing the batch.
-          PRIORITY_RANK[task.priority ?? 'normal'] ?? PRIORITY_RANK.normal,
+            task.id,
+            task.source,
+            decision.agent,
+            // A third-party source may hand over a priority outside the four; it queues as normal rather than failing the batch.
+            PRIORITY_RANK[task.priority ?? 'normal'] ?? PRIORITY_RANK.normal,
             now,
             now,
             now,
