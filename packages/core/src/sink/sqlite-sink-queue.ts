@@ -15,8 +15,8 @@ export interface QueueRow {
 export type Sql = (text: string) => StatementSync;
 
 const RUNNABLE = `status IN ('assigned', 'retrying') AND not_before <= ?`;
-const QUEUE_ORDER = 'ORDER BY priority_rank, created_at, seq';
-const COLUMNS = 'id, agent, status, priority_rank, created_at, seq';
+const QUEUE_ORDER = 'ORDER BY priority_rank, created_at, rowid';
+const COLUMNS = 'id, agent, status, priority_rank, created_at, rowid AS seq';
 
 /**
  * How many tasks of agents without a free slot the walk down the queue passes before it looks agent by agent instead:

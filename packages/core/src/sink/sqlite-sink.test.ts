@@ -68,17 +68,6 @@ const slowWorkerScript = `
   }
 `;
 
-/** The `tasks` table as ledgers before schema version 1 hold it: the task and decision inline, `user_version` 0. */
-const VERSION_0_TASKS_TABLE = `
-CREATE TABLE tasks (
-  id TEXT PRIMARY KEY, source TEXT NOT NULL, task_json TEXT NOT NULL, decision_json TEXT NOT NULL, agent TEXT NOT NULL,
-  status TEXT NOT NULL, attempt INTEGER NOT NULL, priority_rank INTEGER NOT NULL, created_at INTEGER NOT NULL,
-  updated_at INTEGER NOT NULL, not_before INTEGER NOT NULL, lease_token TEXT, lease_worker TEXT, lease_expires INTEGER,
-  output TEXT, error TEXT
-);
-CREATE INDEX tasks_queue ON tasks (priority_rank, created_at) WHERE status IN ('assigned', 'retrying');
-`;
-
 describe('sqlite sink', () => {
   let folder: string;
   let path: string;
@@ -211,42 +200,6 @@ describe('sqlite sink', () => {
     await sink.init();
     await sink.close();
     expect(existsSync(join(folder, 'state', 'ledger.sqlite'))).toBe(true);
-  });
-
-  it('migrates a ledger written before schema version 1, moving task and decision out of tasks, and claims its tasks', async () => {
-    const { task, decision } = sampleAssignment('old');
-    const before = new DatabaseSync(path);
-    before.exec(VERSION_0_TASKS_TABLE);
-    before
-      .prepare(
-        `INSERT INTO tasks (id, source, task_json, decision_json, agent, status, attempt, priority_rank, created_at, updated_at,
-           not_before) VALUES (?, ?, ?, ?, ?, 'assigned', 1, 2, 1, 1, 1)`,
-      )
-      .run(task.id, task.source, JSON.stringify(task), JSON.stringify(decision), decision.agent);
-    before.close();
-    const sink = createSqliteSink(optionsFor(path));
-    await sink.init();
-    const [claim] = await sink.claim({ workerId: 'w', limit: 1, leaseMs: 60_000 });
-    expect(claim).toMatchObject({ task, decision });
-    await sink.close();
-    const after = new DatabaseSync(path);
-    expect(after.prepare('PRAGMA user_version').get()).toEqual({ user_version: 1 });
-    const inlinePayload = after.prepare("SELECT count(*) AS n FROM pragma_table_info('tasks') WHERE name = 'task_json'");
-    expect(inlinePayload.get()).toEqual({ n: 0 });
-    after.close();
-  });
-
-  it('refuses a ledger written by a newer schema version, with the file in its place', async () => {
-    const newer = new DatabaseSync(path);
-    newer.exec('PRAGMA user_version = 99');
-    newer.close();
-    const sink = createSqliteSink(optionsFor(path));
-    await expect(sink.init()).rejects.toMatchObject({
-      code: 'sink_schema_unsupported',
-      message: expect.stringContaining('schema version 99'),
-      place: { file: path, plugin: 'sqlite' },
-    });
-    await sink.close();
   });
 
   it('fails with the file in its place when the ledger cannot be opened', () => {

@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { z } from 'zod';
-import { KurultaiError, type Place } from '../errors.js';
+import { KurultaiError } from '../errors.js';
 import type { Decision } from '../router/decision.js';
 import type { WriteBack } from '../source/contract.js';
 import type { Priority, TaskInput, TaskStatus } from '../task.js';
@@ -25,7 +25,7 @@ import {
 } from './contract.js';
 import { SqliteGroupCommit } from './sqlite-sink-group-commit.js';
 import { pickRunnable } from './sqlite-sink-queue.js';
-import { prepareSqliteSchema } from './sqlite-sink-schema.js';
+import { SQLITE_SINK_SCHEMA } from './sqlite-sink-schema.js';
 
 /** The `sqlite` sink's options (`sink.with` in `kurultai.config.yaml`). */
 export const sqliteSinkOptions = z.strictObject({
@@ -57,7 +57,8 @@ const PRIORITY_RANK: Readonly<Record<Priority, number>> = { critical: 0, high: 1
 const PLACE = { plugin: 'sqlite' } as const;
 
 interface TaskRow {
-  readonly seq: number;
+  readonly task_json: string;
+  readonly decision_json: string;
   readonly status: string;
   readonly attempt: number;
   readonly created_at: number;
@@ -130,7 +131,6 @@ class SqliteSink implements Sink {
   readonly #db: DatabaseSync;
   readonly #writes: SqliteGroupCommit;
   readonly #statements = new Map<string, StatementSync>();
-  readonly #place: Place;
 
   constructor(options: SqliteSinkOptions) {
     try {
@@ -156,12 +156,11 @@ class SqliteSink implements Sink {
         cause,
       });
     }
-    this.#place = { file: options.path, ...PLACE };
-    this.#writes = new SqliteGroupCommit(this.#db, options.batchWrites, this.#place);
+    this.#writes = new SqliteGroupCommit(this.#db, options.batchWrites, { file: options.path, ...PLACE });
   }
 
   async init(): Promise<void> {
-    await this.#writes.run(() => prepareSqliteSchema(this.#db, this.#place));
+    await this.#writes.run(() => this.#db.exec(SQLITE_SINK_SCHEMA));
   }
 
   async close(): Promise<void> {
@@ -174,27 +173,22 @@ class SqliteSink implements Sink {
       const now = Date.now();
       const inserted: string[] = [];
       for (const { task, decision } of assignments) {
-        const added = rowAs<{ seq: number } | undefined>(
-          this.#sql(
-            `INSERT INTO tasks (id, source, agent, status, attempt, priority_rank, created_at, updated_at, not_before)
-             VALUES (?, ?, ?, 'assigned', 1, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING seq`,
-          ).get(
-            task.id,
-            task.source,
-            decision.agent,
-            // A third-party source may hand over a priority outside the four; it queues as normal rather than failing the batch.
-            PRIORITY_RANK[task.priority ?? 'normal'] ?? PRIORITY_RANK.normal,
-            now,
-            now,
-            now,
-          ),
-        );
-        if (added === undefined) continue;
-        this.#sql('INSERT INTO task_payloads (task_seq, task_json, decision_json) VALUES (?, ?, ?)').run(
-          added.seq,
+        const { changes } = this.#sql(
+          `INSERT INTO tasks (id, source, task_json, decision_json, agent, status, attempt, priority_rank, created_at,
+             updated_at, not_before) VALUES (?, ?, ?, ?, ?, 'assigned', 1, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+        ).run(
+          task.id,
+          task.source,
           JSON.stringify(task),
           JSON.stringify(decision),
+          decision.agent,
+          // A third-party source may hand over a priority outside the four; it queues as normal rather than failing the batch.
+          PRIORITY_RANK[task.priority ?? 'normal'] ?? PRIORITY_RANK.normal,
+          now,
+          now,
+          now,
         );
+        if (changes === 0) continue;
         inserted.push(task.id);
         this.#record({ taskId: task.id, from: null, to: 'pending', at: now, attempt: 1 });
         this.#record({ taskId: task.id, from: 'pending', to: 'assigned', at: now, attempt: 1 });
@@ -210,19 +204,19 @@ class SqliteSink implements Sink {
       const claims: Claim[] = [];
       for (const row of pickRunnable((text) => this.#sql(text), request, now)) {
         const token = randomUUID();
-        const claimed = rowAs<{ attempt: number; source: string }>(
+        const claimed = rowAs<{ task_json: string; decision_json: string; attempt: number; source: string }>(
           this.#sql(
             `UPDATE tasks SET status = 'in_progress', lease_token = ?, lease_worker = ?, lease_expires = ?, updated_at = ?
-             WHERE id = ? RETURNING attempt, source`,
+             WHERE id = ? RETURNING task_json, decision_json, attempt, source`,
           ).get(token, request.workerId, expiresAt, now, row.id),
         );
-        const payload = this.#payload(row.seq);
         const from = row.status as TaskStatus;
         this.#record({ taskId: row.id, from, to: 'in_progress', at: now, attempt: claimed.attempt, workerId: request.workerId });
         this.#owe(claimed.source, { kind: 'in_progress', taskId: row.id, agent: row.agent, attempt: claimed.attempt });
         claims.push({
           lease: { taskId: row.id, attempt: claimed.attempt, workerId: request.workerId, token, expiresAt: new Date(expiresAt) },
-          ...payload,
+          task: JSON.parse(claimed.task_json) as TaskInput,
+          decision: JSON.parse(claimed.decision_json) as Decision,
         });
       }
       return claims;
@@ -384,11 +378,14 @@ class SqliteSink implements Sink {
 
   async getTask(taskId: string): Promise<StoredTask | undefined> {
     const row = rowAs<TaskRow | undefined>(
-      this.#sql('SELECT seq, status, attempt, created_at, updated_at, output, error FROM tasks WHERE id = ?').get(taskId),
+      this.#sql(
+        'SELECT task_json, decision_json, status, attempt, created_at, updated_at, output, error FROM tasks WHERE id = ?',
+      ).get(taskId),
     );
     if (row === undefined) return undefined;
     return {
-      ...this.#payload(row.seq),
+      task: JSON.parse(row.task_json) as TaskInput,
+      decision: JSON.parse(row.decision_json) as Decision,
       status: row.status as TaskStatus,
       attempt: row.attempt,
       createdAt: new Date(row.created_at),
@@ -447,7 +444,7 @@ class SqliteSink implements Sink {
       byAgent[row.agent] = { ...byAgent[row.agent], [row.status]: row.n };
     }
     const recentFailures = this.#sql(
-      `SELECT id, agent, error, updated_at FROM tasks WHERE status = 'failed' ORDER BY updated_at DESC, seq DESC LIMIT ?`,
+      `SELECT id, agent, error, updated_at FROM tasks WHERE status = 'failed' ORDER BY updated_at DESC, rowid DESC LIMIT ?`,
     )
       .all(options.recentFailures ?? 5)
       .map((raw) => {
@@ -466,14 +463,6 @@ class SqliteSink implements Sink {
         now,
       ),
     );
-  }
-
-  /** The task and its decision as ingested; every task row has its payload, written in the same transaction. */
-  #payload(taskSeq: number): { readonly task: TaskInput; readonly decision: Decision } {
-    const row = rowAs<{ task_json: string; decision_json: string }>(
-      this.#sql('SELECT task_json, decision_json FROM task_payloads WHERE task_seq = ?').get(taskSeq),
-    );
-    return { task: JSON.parse(row.task_json) as TaskInput, decision: JSON.parse(row.decision_json) as Decision };
   }
 
   #record(change: Omit<StatusChange, 'at'> & { readonly at: number }): void {
