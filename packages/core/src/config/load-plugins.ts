@@ -39,7 +39,7 @@ export interface PluginInstances {
  */
 export async function loadPlugin<Kind extends PluginKind>(config: KurultaiConfig, kind: Kind, options: LoadPluginsOptions): Promise<PluginInstances[Kind]> {
   const choice = config.plugins[kind];
-  const definition = await findDefinition(choice, config.baseDir, options.builtIns ?? (builtinPlugins as BuiltInPlugins));
+  const definition = await findPluginDefinition(choice, config.baseDir, options.builtIns);
   const parsed = definition.options.safeParse(choice.options);
   if (!parsed.success) {
     const problems = optionProblems(choice, definition.name, parsed.error.issues);
@@ -91,11 +91,15 @@ async function closeInReverse(started: readonly Closable[], logger: Logger): Pro
   }
 }
 
-async function findDefinition(choice: PluginChoice, baseDir: string, builtIns: BuiltInPlugins): Promise<AnyPluginDefinition> {
+/**
+ * The definition of the plugin a config section's `use:` names (a built-in, a package or a path resolved from `baseDir`),
+ * checked to be a plugin of the section's kind, without creating it. Errors name the plugin and the place of its `use:`.
+ */
+export async function findPluginDefinition(choice: PluginChoice, baseDir: string, builtIns: BuiltInPlugins = builtinPlugins as BuiltInPlugins): Promise<AnyPluginDefinition> {
   const place: Place = { ...choice.document?.placeOf([choice.kind, 'use']), plugin: choice.use };
   const builtIn: unknown = Object.hasOwn(builtIns, choice.use) ? builtIns[choice.use] : undefined;
   const candidate = builtIn ?? (await importDefault(choice.use, baseDir, place));
-  const problem = definitionProblem(candidate, choice.kind);
+  const problem = pluginDefinitionProblem(candidate, choice.kind);
   if (problem !== undefined) throw new KurultaiError('plugin_invalid', problem, { place });
   return candidate as AnyPluginDefinition;
 }
@@ -117,7 +121,7 @@ async function importDefault(use: string, baseDir: string, place: Place): Promis
 }
 
 /** Why a module's default export is not a plugin of the expected kind, or undefined when it is one. */
-function definitionProblem(candidate: unknown, kind: PluginKind): string | undefined {
+export function pluginDefinitionProblem(candidate: unknown, kind: PluginKind): string | undefined {
   if (candidate === null || typeof candidate !== 'object') return `the module has no default export made with define${capitalize(kind)}()`;
   const definition = candidate as Partial<Record<keyof AnyPluginDefinition, unknown>>;
   if (definition.kind !== kind) return `is a ${String(definition.kind)} plugin, not a ${kind} plugin`;

@@ -105,6 +105,8 @@ interface Setup {
   readonly settings?: Record<string, unknown>;
   readonly refuseWriteBacks?: number;
   readonly listeners?: readonly DispatcherListener[];
+  /** Stands between the dispatcher and the real ledger (to hold a write back, say). */
+  readonly wrapSink?: (sink: Sink) => Sink;
 }
 
 /** A dispatcher on a fresh sqlite ledger, with quick polls and short leases, recording every event. */
@@ -116,7 +118,7 @@ async function setUp(setup: Setup) {
   const settings: DispatcherSettings = dispatcherSettingsSchema.parse({ pollSeconds: 0.02, leaseSeconds: 1, ...setup.settings });
   const dispatcher: Dispatcher = createDispatcher({
     source,
-    sink,
+    sink: setup.wrapSink?.(sink) ?? sink,
     spawner: setup.spawner ?? scriptedSpawner().spawner,
     council: setup.council ?? council,
     settings,
@@ -141,6 +143,40 @@ describe('createDispatcher', () => {
     const summary = await dispatcher.runOnce();
     expect(peak.all).toBe(3);
     expect(summary.completed).toBe(30);
+  });
+
+  it("claims the next task as soon as an agent's run ends, while that run's outcome is still being recorded", async () => {
+    let secondRunStarted!: () => void;
+    const whenSecondRunStarts = new Promise<void>((resolve) => (secondRunStarted = resolve));
+    const { spawner, requests, peak } = scriptedSpawner(async (request) => {
+      if (request.taskId === 't-2') secondRunStarted();
+      return { ok: true, output: request.taskId };
+    });
+    let heldUntil: 'the second run started' | 'a timeout' | undefined;
+    // The first completion is held until the second task's run starts (or, were the slot still taken, a timeout).
+    const holdFirstCompletion = (sink: Sink): Sink =>
+      new Proxy(sink, {
+        get(target, key) {
+          if (key === 'complete') {
+            return async (...args: Parameters<Sink['complete']>) => {
+              if (args[0].taskId === 't-1') {
+                heldUntil = await Promise.race([
+                  whenSecondRunStarts.then(() => 'the second run started' as const),
+                  delay(1000).then(() => 'a timeout' as const),
+                ]);
+              }
+              return target.complete(...args);
+            };
+          }
+          const value: unknown = Reflect.get(target, key, target);
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+    const { dispatcher } = await setUp({ tasks: manyTasks(3), spawner, settings: { maxConcurrentTasks: 1 }, wrapSink: holdFirstCompletion });
+    expect(await dispatcher.runOnce()).toMatchObject({ completed: 3 });
+    expect(heldUntil).toBe('the second run started');
+    expect(peak.all).toBe(1);
+    expect(requests.map((request) => request.taskId)).toEqual(['t-1', 't-2', 't-3']);
   });
 
   it("never runs more of an agent's tasks at once than its maxConcurrent", async () => {

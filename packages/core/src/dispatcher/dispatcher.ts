@@ -94,7 +94,10 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const recoverEveryMs = Math.max(pollMs, leaseMs / 2);
 
   let council = options.council;
-  const running = new Map<string, RunningTask>();
+  /** Tasks started and not yet recorded (one task may be here twice: recording a retry while its next attempt runs). */
+  const running = new Set<RunningTask>();
+  /** Of those, the ones whose agent is still at work: they hold the global and per-agent slots. */
+  const busy = new Set<RunningTask>();
   const wake = new WakeSignal();
   const stopping = new AbortController();
   let finished: Promise<unknown> = Promise.resolve();
@@ -127,8 +130,8 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
 
   const load = (): DispatcherLoad => {
     const byAgent: Record<string, number> = {};
-    for (const task of running.values()) byAgent[task.claim.decision.agent] = (byAgent[task.claim.decision.agent] ?? 0) + 1;
-    return { running: running.size, byAgent };
+    for (const task of busy) byAgent[task.claim.decision.agent] = (byAgent[task.claim.decision.agent] ?? 0) + 1;
+    return { running: busy.size, byAgent };
   };
 
   /** The free slots of each agent with a cap, for the sink to respect in one claim. */
@@ -155,7 +158,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   };
 
   const claimAndStart = async (): Promise<number> => {
-    const free = settings.maxConcurrentTasks - running.size;
+    const free = settings.maxConcurrentTasks - busy.size;
     if (free <= 0 || !settings.autoExecute) return 0;
     let claims: readonly Claim[];
     try {
@@ -171,9 +174,16 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     }
     for (const claim of claims) {
       const task = startTask(claim, runContext);
-      running.set(claim.task.id, task);
+      running.add(task);
+      busy.add(task);
+      // The slot frees when the agent's run ends, so the claim that refills it is issued in the same turn as the outcome's
+      // write and the sink commits both together.
+      void task.ran.then(() => {
+        busy.delete(task);
+        wake.wake();
+      });
       void task.done.then(() => {
-        running.delete(claim.task.id);
+        running.delete(task);
         wake.wake();
       });
     }
@@ -182,7 +192,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
 
   /** Waits until every task this worker started has its outcome recorded, including any started meanwhile. */
   const settleRunning = async (): Promise<void> => {
-    while (running.size > 0) await Promise.all([...running.values()].map((task) => task.done));
+    while (running.size > 0) await Promise.all([...running].map((task) => task.done));
   };
 
   const nothingLeft = async (): Promise<boolean> => {
@@ -197,7 +207,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       await recoverIfDue();
       const started = await claimAndStart();
       if (started === 0 && running.size === 0 && untilIdle() && (await nothingLeft())) return;
-      if (started === 0 || running.size >= settings.maxConcurrentTasks) await wake.sleep(pollMs);
+      if (started === 0 || busy.size >= settings.maxConcurrentTasks) await wake.sleep(pollMs);
     }
   };
 
@@ -307,7 +317,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       stopping.abort();
       wake.wake();
       const graceOver = setTimeout(() => {
-        for (const task of running.values()) task.release(SHUTDOWN);
+        for (const task of running) task.release(SHUTDOWN);
       }, graceMs);
       try {
         await settleRunning();

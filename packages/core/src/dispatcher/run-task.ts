@@ -21,6 +21,11 @@ export interface TaskRunContext {
 /** A task this worker is running. */
 export interface RunningTask {
   readonly claim: Claim;
+  /**
+   * Settles once the agent's run is over and its outcome is being recorded: the agent's slot is free from then on. A
+   * claim issued at that moment joins the outcome's write in the sink's group commit instead of waiting for its own.
+   */
+  readonly ran: Promise<void>;
   /** Settles once the outcome is recorded in the sink (or the lease was found lost); never rejects. */
   readonly done: Promise<void>;
   /** Stops the run and gives the task back to the queue, same attempt (a drain whose grace period is over). */
@@ -56,18 +61,20 @@ export function startTask(claim: Claim, context: TaskRunContext): RunningTask {
   const current = (): Lease => stopRenewing.lease();
 
   context.emit('onTaskStatus', { ...eventBase(claim), to: 'in_progress', workerId: claim.lease.workerId });
-  const done = (async () => {
-    const outcome = await Promise.race([spawn(claim, context, controller.signal), whenInterrupted.then(() => undefined)]);
+  const outcome = Promise.race([spawn(claim, context, controller.signal), whenInterrupted.then(() => undefined)]).finally(() => {
     clearTimeout(timer);
     stopRenewing.stop();
+  });
+  const ran = outcome.then(() => undefined);
+  const done = (async () => {
     try {
-      await record(claim, current(), outcome, interruption, Date.now() - startedAt, context);
+      await record(claim, current(), await outcome, interruption, Date.now() - startedAt, context);
     } catch (error) {
       // The task stays in_progress under a lease nobody renews: it expires and the task runs again, same attempt.
       context.emit('onError', { stage: 'sink', taskId: claim.task.id, error: describeError(error) });
     }
   })();
-  return { claim, done, release: (reason) => interrupt({ kind: 'released', reason }) };
+  return { claim, ran, done, release: (reason) => interrupt({ kind: 'released', reason }) };
 }
 
 async function spawn(claim: Claim, context: TaskRunContext, signal: AbortSignal): Promise<SpawnOutcome> {

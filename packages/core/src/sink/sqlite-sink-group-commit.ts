@@ -1,4 +1,4 @@
-import type { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { KurultaiError, type Place } from '../errors.js';
 
 /** One write: synchronous statements run inside a transaction the runner owns. */
@@ -22,6 +22,8 @@ export class SqliteGroupCommit {
   readonly #db: DatabaseSync;
   readonly #batching: boolean;
   readonly #place: Place;
+  /** Prepared once: `exec` would parse them again for every write of every batch. */
+  readonly #savepoint: { readonly open: StatementSync; readonly release: StatementSync; readonly rollback: StatementSync };
   #queue: QueuedWrite[] = [];
   #flushing: Promise<void> | undefined;
 
@@ -30,6 +32,11 @@ export class SqliteGroupCommit {
     this.#db = db;
     this.#batching = batching;
     this.#place = place;
+    this.#savepoint = {
+      open: db.prepare('SAVEPOINT write'),
+      release: db.prepare('RELEASE write'),
+      rollback: db.prepare('ROLLBACK TO write'),
+    };
   }
 
   /** Runs `write` in a transaction and answers its result once that transaction has committed. */
@@ -105,14 +112,14 @@ export class SqliteGroupCommit {
   }
 
   #runInSavepoint(write: SqliteWrite<unknown>): { readonly ok: boolean; readonly value: unknown } {
-    this.#db.exec('SAVEPOINT write');
+    this.#savepoint.open.run();
     try {
       const value = write();
-      this.#db.exec('RELEASE write');
+      this.#savepoint.release.run();
       return { ok: true, value };
     } catch (error) {
-      this.#db.exec('ROLLBACK TO write');
-      this.#db.exec('RELEASE write');
+      this.#savepoint.rollback.run();
+      this.#savepoint.release.run();
       return { ok: false, value: error };
     }
   }

@@ -43,10 +43,14 @@ function walkQueue(sql: Sql, request: ClaimRequest, now: number): QueueRow[] | u
   const taken = new Map<string, number>();
   const full = Object.keys(request.perAgent ?? {}).filter((agent) => slotsOf(request, agent) <= 0);
   let skipped = 0;
-  const rows = sql(
-    `SELECT ${COLUMNS} FROM tasks WHERE ${RUNNABLE} AND agent NOT IN (SELECT value FROM json_each(?)) ${QUEUE_ORDER}`,
-  );
-  for (const raw of rows.iterate(now, JSON.stringify(full))) {
+  // Most claims find every agent with a free slot: they skip building and probing the list of full agents.
+  const rows =
+    full.length === 0
+      ? sql(`SELECT ${COLUMNS} FROM tasks WHERE ${RUNNABLE} ${QUEUE_ORDER}`).iterate(now)
+      : sql(
+          `SELECT ${COLUMNS} FROM tasks WHERE ${RUNNABLE} AND agent NOT IN (SELECT value FROM json_each(?)) ${QUEUE_ORDER}`,
+        ).iterate(now, JSON.stringify(full));
+  for (const raw of rows) {
     const row = raw as unknown as QueueRow;
     const used = taken.get(row.agent) ?? 0;
     if (used >= slotsOf(request, row.agent)) {

@@ -76,6 +76,17 @@ interface LeasedRow {
   readonly lease_worker: string;
 }
 
+/** A task whose lease was just settled (completed or failed), as its UPDATE returns it. */
+interface SettledRow {
+  readonly id: string;
+  readonly attempt: number;
+  readonly agent: string;
+  readonly source: string;
+}
+
+/** The task a lease names, while that lease is its current one and unexpired. Parameters: task id, token, now. */
+const LEASE_HELD = `id = ? AND status = 'in_progress' AND lease_token = ? AND lease_expires > ?`;
+
 interface HistoryRow {
   readonly task_id: string;
   readonly from_status: string | null;
@@ -128,6 +139,16 @@ class SqliteSink implements Sink {
       this.#db.exec(`PRAGMA busy_timeout = ${options.busyTimeoutMs}`);
       this.#db.exec('PRAGMA journal_mode = WAL');
       this.#db.exec(`PRAGMA synchronous = ${options.synchronous.toUpperCase()}`);
+      // Group commit runs each write under a savepoint, and sqlite journals every page a savepoint touches so that it
+      // can roll that write back alone. By default that journal spills to a temporary file past 64 KiB, which a claim of
+      // dozens of tasks exceeds: two extra syscalls per page, more than the WAL itself (and why a cap of 64 ran slower
+      // per task than it should). In memory it costs a copy; it holds one write's pages and never outlives a transaction.
+      this.#db.exec('PRAGMA temp_store = MEMORY');
+      // A checkpoint copies the WAL into the database file and waits for two fsyncs on this thread. Once per 10,000 WAL
+      // pages (40 MB) rather than sqlite's default 1,000: the pages every commit rewrites (the tails of the history,
+      // memories and outbox) are copied once per checkpoint, so rarer checkpoints copy and sync less per task.
+      // Measured on 10,000 tasks at cap 3: 20-30% more tasks per second for the same CPU time.
+      this.#db.exec('PRAGMA wal_autocheckpoint = 10000');
     } catch (cause) {
       const why = cause instanceof Error ? cause.message : String(cause);
       throw new KurultaiError('sink_open_failed', `cannot open the sqlite ledger: ${why}`, {
@@ -216,12 +237,13 @@ class SqliteSink implements Sink {
   complete(lease: Lease, outcome: Completion): Promise<boolean> {
     return this.#writes.run(() => {
       const now = Date.now();
-      const held = this.#heldTask(lease, now);
+      const held = rowAs<SettledRow | undefined>(
+        this.#sql(
+          `UPDATE tasks SET status = 'completed', output = ?, error = NULL, updated_at = ?, lease_token = NULL,
+             lease_worker = NULL, lease_expires = NULL WHERE ${LEASE_HELD} RETURNING id, attempt, agent, source`,
+        ).get(outcome.output, now, lease.taskId, lease.token, now),
+      );
       if (held === undefined) return false;
-      this.#sql(
-        `UPDATE tasks SET status = 'completed', output = ?, error = NULL, updated_at = ?, lease_token = NULL,
-           lease_worker = NULL, lease_expires = NULL WHERE id = ?`,
-      ).run(outcome.output, now, held.id);
       this.#record({
         taskId: held.id,
         from: 'in_progress',
@@ -239,21 +261,21 @@ class SqliteSink implements Sink {
   fail(lease: Lease, outcome: Failure): Promise<boolean> {
     return this.#writes.run(() => {
       const now = Date.now();
-      const held = this.#heldTask(lease, now);
-      if (held === undefined) return false;
       const retrying = outcome.retryAt !== undefined;
-      const attempt = retrying ? held.attempt + 1 : held.attempt;
       const to: TaskStatus = retrying ? 'retrying' : 'failed';
-      this.#sql(
-        `UPDATE tasks SET status = ?, attempt = ?, not_before = ?, error = ?, updated_at = ?, lease_token = NULL,
-           lease_worker = NULL, lease_expires = NULL WHERE id = ?`,
-      ).run(to, attempt, outcome.retryAt?.getTime() ?? now, outcome.error, now, held.id);
+      const held = rowAs<SettledRow | undefined>(
+        this.#sql(
+          `UPDATE tasks SET status = ?, attempt = attempt + ?, not_before = ?, error = ?, updated_at = ?, lease_token = NULL,
+             lease_worker = NULL, lease_expires = NULL WHERE ${LEASE_HELD} RETURNING id, attempt, agent, source`,
+        ).get(to, retrying ? 1 : 0, outcome.retryAt?.getTime() ?? now, outcome.error, now, lease.taskId, lease.token, now),
+      );
+      if (held === undefined) return false;
       this.#record({
         taskId: held.id,
         from: 'in_progress',
         to,
         at: now,
-        attempt,
+        attempt: held.attempt,
         workerId: lease.workerId,
         reason: outcome.error,
       });
@@ -435,10 +457,11 @@ class SqliteSink implements Sink {
   /** The task the lease names, if that lease is still its current one and unexpired. */
   #heldTask(lease: Lease, now: number): LeasedRow | undefined {
     return rowAs<LeasedRow | undefined>(
-      this.#sql(
-        `SELECT id, status, attempt, agent, source, lease_worker FROM tasks
-         WHERE id = ? AND status = 'in_progress' AND lease_token = ? AND lease_expires > ?`,
-      ).get(lease.taskId, lease.token, now),
+      this.#sql(`SELECT id, status, attempt, agent, source, lease_worker FROM tasks WHERE ${LEASE_HELD}`).get(
+        lease.taskId,
+        lease.token,
+        now,
+      ),
     );
   }
 

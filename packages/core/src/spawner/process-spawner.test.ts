@@ -113,8 +113,9 @@ describe('process spawner', () => {
     });
   });
 
+  // The timeouts leave the agent time to start Node and write its pid file on a loaded machine.
   it('stops the command and every process it started when the run times out', async () => {
-    const request = sampleSpawnRequest(nodeAgent('proc-h', 'hang.mjs'), { timeoutMs: 500 });
+    const request = sampleSpawnRequest(nodeAgent('proc-h', 'hang.mjs'), { timeoutMs: 3000 });
     const outcome = await spawnerWith().spawn(request);
     expect(outcome).toMatchObject({ ok: false, error: { code: 'timeout', retryable: true } });
     const pids = readFileSync(`${pidsPrefix}-${request.taskId}`, 'utf8').split(' ').map(Number);
@@ -123,7 +124,7 @@ describe('process spawner', () => {
   });
 
   it('kills a command that ignores SIGTERM once the grace period is over', async () => {
-    const request = sampleSpawnRequest(nodeAgent('proc-s', 'hang.mjs', 'stubborn'), { timeoutMs: 500 });
+    const request = sampleSpawnRequest(nodeAgent('proc-s', 'hang.mjs', 'stubborn'), { timeoutMs: 3000 });
     const outcome = await spawnerWith({ killGraceMs: 300 }).spawn(request);
     expect(outcome).toMatchObject({ ok: false, error: { code: 'timeout' } });
     const [leader] = readFileSync(`${pidsPrefix}-${request.taskId}`, 'utf8').split(' ').map(Number);

@@ -8,3 +8,4 @@ export {
   type SourceTaskDraft,
   type SourceUnderTest,
 } from './source-conformance.js';
+export { describeShippedOptionsSchema } from './shipped-options-schema.js';

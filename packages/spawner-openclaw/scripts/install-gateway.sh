@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Installs the pinned OpenClaw gateway (package.json: kurultai.openclawVersion) once into $KURULTAI_CACHE/openclaw-<version>,
+# outside the workspace's dependencies: it is about 650 MB and only the integration tests and benchmarks run it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source ../../scripts/setup.sh
+version=$(node -p 'require("./package.json").kurultai.openclawVersion')
+kurultai_npm_install_into "$KURULTAI_CACHE/openclaw-$version" "openclaw@$version"
+node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>24||(a===24&&b>=16)?0:1)' \
+  || { echo "install-gateway: OpenClaw needs Node >= 24.16, this is $(node --version)" >&2; exit 1; }

@@ -1,0 +1,147 @@
+import type { Logger, SpawnOutcome } from '@kurultai/core';
+import { isGatewayProtocolResponseError } from '@openclaw/gateway-client';
+import { failureFromGatewayError, isMalformedAnswer, readAgentAnswer, readSessionState, readWaitAnswer } from './gateway-answers.js';
+import type { GatewayConnection, GatewayRequester } from './gateway-connection.js';
+
+/** One task attempt as the gateway's `agent` method takes it. */
+export interface AgentRunParams {
+  readonly message: string;
+  readonly agentId: string;
+  readonly sessionKey: string;
+  /** The spawn request's idempotency key; the gateway also makes it the run id. */
+  readonly idempotencyKey: string;
+  /** Seconds; the gateway's own backstop should this client be gone when the run overruns. */
+  readonly timeout: number;
+  readonly label: string;
+}
+
+export interface GatewayRunContext {
+  readonly connection: GatewayConnection;
+  /** Aborts on the request's signal and on its timeout; `stopReason` says which. */
+  readonly signal: AbortSignal;
+  readonly stopReason: () => 'timeout' | 'aborted';
+  readonly logger: Logger;
+  readonly onAccepted: () => void;
+  /** What every run id of this task's attempts starts with (`<taskId>:`): runs the gateway did not start on its own. */
+  readonly attemptRunPrefix: string;
+}
+
+/** How often a run re-asks `agent.wait`: long enough to be cheap, short enough to notice a lost connection. */
+const WAIT_SLICE_MS = 30_000;
+/** How often the session is looked at while the gateway's restart recovery finishes an interrupted turn. */
+const RECOVERY_POLL_MS = 500;
+
+/**
+ * Runs one attempt on the gateway until it settles. The same idempotency key is sent again after every lost connection
+ * or retryable refusal, so the gateway answers with the run already going (`in_flight`) or its cached result and never
+ * starts a second run. Stopping (timeout, abort) aborts the run on the gateway with `sessions.abort`.
+ */
+export async function runOnGateway(params: AgentRunParams, context: GatewayRunContext): Promise<SpawnOutcome> {
+  const { connection, signal } = context;
+  let accepted = false;
+  let interrupted = false;
+  for (;;) {
+    let client: GatewayRequester;
+    try {
+      client = await connection.ready(signal);
+    } catch {
+      // Stopped while no connection was up: the gateway cannot be told, and its own timeout ends the run there.
+      return stopped(context);
+    }
+    try {
+      const payload = await client.request('agent', params, {
+        expectFinal: true,
+        timeoutMs: null,
+        signal,
+        onAccepted: () => {
+          if (!accepted) context.onAccepted();
+          accepted = true;
+        },
+      });
+      const answer = readAgentAnswer(payload, params.idempotencyKey);
+      if (answer.kind === 'settled') return answer.outcome;
+      return await waitForRun(client, answer.runId, signal);
+    } catch (error) {
+      if (signal.aborted) return await abortOnGateway(client, params, context);
+      if (isGatewayProtocolResponseError(error)) {
+        if (error.gatewayCode === 'UNAVAILABLE' && error.retryable) {
+          await pause(error.retryAfterMs ?? 1000, signal).catch(() => undefined);
+          continue;
+        }
+        // A turn cut by a gateway crash is resumed by the gateway's restart recovery under a run id of its own, and
+        // our key then answers with a non-retryable UNAVAILABLE. The recovered turn's answer is this attempt's answer.
+        if (error.gatewayCode === 'UNAVAILABLE') {
+          const recovered = await recoverFromSession(client, params, context);
+          if (recovered !== undefined) return recovered;
+          if (signal.aborted) return await abortOnGateway(client, params, context);
+        }
+        const failure = failureFromGatewayError(error, accepted);
+        return { ok: false, error: interrupted ? { ...failure, code: 'unavailable', retryable: true } : failure };
+      }
+      if (isMalformedAnswer(error)) {
+        return { ok: false, error: { code: 'internal', message: `the gateway's answer was not understood: ${(error as Error).message}`, retryable: false } };
+      }
+      // The connection dropped under the request: send the same key again once the gateway is back.
+      interrupted = true;
+      context.logger.warn('the gateway connection dropped during a run; re-attaching', { runId: params.idempotencyKey, reason: String(error) });
+    }
+  }
+}
+
+async function waitForRun(client: GatewayRequester, runId: string, signal: AbortSignal): Promise<SpawnOutcome> {
+  for (;;) {
+    const payload = await client.request('agent.wait', { runId, timeoutMs: WAIT_SLICE_MS }, { timeoutMs: WAIT_SLICE_MS + 10_000, signal });
+    const outcome = readWaitAnswer(payload, runId);
+    if (outcome !== undefined) return outcome;
+  }
+}
+
+/**
+ * Waits for the session's recovered turn to finish and takes its answer; `undefined` if the gateway recovered nothing.
+ * Only a run the gateway started itself counts: the session is per task, so no attempt's run is taken for another's.
+ */
+async function recoverFromSession(client: GatewayRequester, params: AgentRunParams, context: GatewayRunContext): Promise<SpawnOutcome | undefined> {
+  const { signal } = context;
+  try {
+    for (;;) {
+      const session = readSessionState(await client.request('chat.history', { sessionKey: params.sessionKey, limit: 1 }, { signal }));
+      if (!session.running) {
+        if (session.lastRunId === undefined || session.lastRunId.startsWith(context.attemptRunPrefix)) return undefined;
+        return await waitForRun(client, session.lastRunId, signal);
+      }
+      await pause(RECOVERY_POLL_MS, signal);
+    }
+  } catch {
+    return undefined;
+  }
+}
+
+async function abortOnGateway(client: GatewayRequester, params: AgentRunParams, context: GatewayRunContext): Promise<SpawnOutcome> {
+  try {
+    await client.request('sessions.abort', { key: params.sessionKey, runId: params.idempotencyKey }, { timeoutMs: 5000 });
+  } catch (error) {
+    context.logger.warn('could not abort the run on the gateway', { runId: params.idempotencyKey, reason: String(error) });
+  }
+  return stopped(context);
+}
+
+function stopped(context: GatewayRunContext): SpawnOutcome {
+  return context.stopReason() === 'timeout'
+    ? { ok: false, error: { code: 'timeout', message: 'the run took longer than its timeout and was aborted', retryable: true } }
+    : { ok: false, error: { code: 'aborted', message: 'the run was aborted', retryable: true } };
+}
+
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    signal.throwIfAborted();
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
