@@ -23,7 +23,7 @@ fetch() {
   if [ -f "$lib/.fetched" ] && cmp -s "$here/pom.xml" "$lib/.fetched"; then return 0; fi
   command -v mvn >/dev/null || die "Maven (mvn) is needed to fetch Neo4j from Maven Central"
   rm -rf "$lib"
-  mvn -q -B -f "$here/pom.xml" dependency:copy-dependencies -DoutputDirectory="$lib" >&2 \
+  mvn -q -B -Dstyle.color=never -f "$here/pom.xml" dependency:copy-dependencies -DoutputDirectory="$lib" >&2 \
     || die "could not fetch Neo4j's jars from Maven Central (see Maven's output above)"
   cp "$here/pom.xml" "$lib/.fetched"
 }

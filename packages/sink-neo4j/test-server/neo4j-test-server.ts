@@ -67,7 +67,10 @@ export async function startNeo4jTestServer(options: StartOptions = {}): Promise<
 
 function waitForReady(child: ChildProcess, timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
+    // The ready line is looked for in standard output alone: standard error (Maven's or the JVM's) may end without a
+    // newline, and joined to the ready line it would hide it.
     let output = '';
+    let stdout = '';
     const fail = (why: string) => {
       clearTimeout(timer);
       child.kill('SIGKILL');
@@ -76,7 +79,8 @@ function waitForReady(child: ChildProcess, timeoutMs: number): Promise<string> {
     const timer = setTimeout(() => fail(`was not ready after ${timeoutMs} ms`), timeoutMs);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      const ready = READY.exec(output);
+      stdout += chunk.toString();
+      const ready = READY.exec(stdout);
       if (ready?.[1] === undefined) return;
       clearTimeout(timer);
       child.off('exit', onExit);
