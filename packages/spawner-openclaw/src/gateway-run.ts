@@ -28,6 +28,8 @@ export interface GatewayRunContext {
 
 /** How often a run re-asks `agent.wait`: long enough to be cheap, short enough to notice a lost connection. */
 const WAIT_SLICE_MS = 30_000;
+/** How long a run waits after its connection dropped before it sends its key again. */
+const REATTACH_PAUSE_MS = 250;
 /** How often the session is looked at while the gateway's restart recovery finishes an interrupted turn. */
 const RECOVERY_POLL_MS = 500;
 
@@ -84,6 +86,9 @@ export async function runOnGateway(params: AgentRunParams, context: GatewayRunCo
       // The connection dropped under the request: send the same key again once the gateway is back.
       interrupted = true;
       context.logger.warn('the gateway connection dropped during a run; re-attaching', { runId: params.idempotencyKey, reason: String(error) });
+      // Until the connection's close handling has run, the old client still looks ready and fails every request at
+      // once: re-sending without leaving the event loop a turn would spin on the closed socket and starve that handling.
+      await pause(REATTACH_PAUSE_MS, signal).catch(() => undefined);
     }
   }
 }
