@@ -1,14 +1,14 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { text } from 'node:stream/consumers';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { main } from '../main.js';
+import { projectFolders } from '../project-folders.fixture.js';
 
 const CLI_DIR = fileURLToPath(new URL('../../', import.meta.url));
 const FIRST_PARTY_SCHEMA = join(CLI_DIR, 'schema/config.schema.json');
@@ -30,21 +30,8 @@ async function kurultai(args: readonly string[], cwd: string): Promise<Finished>
   return { code, stdout: await text(stdout), stderr: await text(stderr) };
 }
 
-const folders: string[] = [];
-afterEach(() => {
-  for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
-});
-
 /** A project folder with the given files (folders created). */
-function project(files: Readonly<Record<string, string>>): string {
-  const folder = mkdtempSync(join(tmpdir(), 'kurultai-schema-'));
-  folders.push(folder);
-  for (const [name, content] of Object.entries(files)) {
-    mkdirSync(dirname(join(folder, name)), { recursive: true });
-    writeFileSync(join(folder, name), content);
-  }
-  return folder;
-}
+const project = projectFolders('kurultai-schema-');
 
 /** The problems a config schema finds in a config, as an editor would show them: empty when the config is valid. */
 function editorProblems(schema: object, config: unknown): string[] {
