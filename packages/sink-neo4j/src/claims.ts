@@ -1,6 +1,6 @@
 import { type Claim, type ClaimRequest, KurultaiError, type PendingWriteBack, type WriteBack } from '@kurultai/core';
-import neo4j, { type ManagedTransaction } from 'neo4j-driver';
-import { type GraphConnection, PLUGIN_PLACE } from './graph-connection.js';
+import neo4j from 'neo4j-driver';
+import { type GraphConnection, type GraphTransaction, PLUGIN_PLACE } from './graph-connection.js';
 import { QUEUES, TASK_QUEUE_KEYS_PRESENT, TASK_QUEUE_SEEK } from './graph-schema.js';
 import { oweWriteBack, recordStatusChange } from './graph-writes.js';
 import { readDecision, readTaskInput, readTime, TASK_RECORD_PROJECTION, type TaskRecordFields } from './task-records.js';
@@ -153,6 +153,6 @@ function readWriteBack(row: Readonly<Record<string, unknown>>): WriteBack {
   }
 }
 
-async function lockQueue(tx: ManagedTransaction, queue: string): Promise<void> {
+async function lockQueue(tx: GraphTransaction, queue: string): Promise<void> {
   await tx.run('MERGE (q:Queue {name: $queue}) SET q.lockedAt = timestamp()', { queue });
 }

@@ -1,18 +1,23 @@
+import { setTimeout } from 'node:timers/promises';
 import { KurultaiError } from '@kurultai/core';
-import neo4j, { type Driver, type ManagedTransaction, isRetryableError } from 'neo4j-driver';
+import neo4j, { type Driver, type Transaction, isRetryableError } from 'neo4j-driver';
 import { type ConnectionSettings, displayUri } from './connection-settings.js';
+import { retryDelays } from './retry-delays.js';
 
 /** A place errors name: this plugin. */
 export const PLUGIN_PLACE = { plugin: 'neo4j' } as const;
 
+/** What a unit of work may do inside its transaction: run statements. The connection commits, rolls back and retries. */
+export type GraphTransaction = Pick<Transaction, 'run'>;
+
 /**
- * One driver and the way every query runs through it: managed transactions (retried by the driver on transient errors
- * and lost connections, for up to `retryWithinMs`), one bookmark manager so a read always sees this process's own
- * earlier writes even on a cluster, and errors turned into `KurultaiError`s that never carry the password.
+ * One driver and the way every query runs through it: transactions retried by the sink on transient errors and lost
+ * connections (see `retryDelays`), one bookmark manager so a read always sees this process's own earlier writes even
+ * on a cluster, and errors turned into `KurultaiError`s that never carry the password.
  */
 export interface GraphConnection {
-  write<T>(operation: string, work: (tx: ManagedTransaction) => Promise<T>): Promise<T>;
-  read<T>(operation: string, work: (tx: ManagedTransaction) => Promise<T>): Promise<T>;
+  write<T>(operation: string, work: (tx: GraphTransaction) => Promise<T>): Promise<T>;
+  read<T>(operation: string, work: (tx: GraphTransaction) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -25,22 +30,44 @@ export function openGraphConnection(settings: ConnectionSettings, options: Graph
   const auth = settings.auth.kind === 'basic' ? neo4j.auth.basic(settings.auth.username, settings.auth.password) : undefined;
   const driver: Driver = neo4j.driver(settings.uri, auth, {
     disableLosslessIntegers: true,
-    maxTransactionRetryTime: options.retryWithinMs ?? 60_000,
     // The driver's own log would be the one place a connection string could leak; Kurultai logs through its logger.
     logging: { level: 'error', logger: () => undefined },
     userAgent: 'kurultai-sink-neo4j/0.1',
   });
   const bookmarkManager = neo4j.bookmarkManager();
   const where = displayUri(settings.uri);
+  const retryWithinMs = options.retryWithinMs ?? 60_000;
 
-  const run = async <T>(mode: 'READ' | 'WRITE', operation: string, work: (tx: ManagedTransaction) => Promise<T>): Promise<T> => {
+  const attempt = async <T>(mode: 'READ' | 'WRITE', work: (tx: GraphTransaction) => Promise<T>): Promise<T> => {
     const session = driver.session({ database: settings.database, bookmarkManager, defaultAccessMode: neo4j.session[mode] });
     try {
-      return mode === 'WRITE' ? await session.executeWrite(work) : await session.executeRead(work);
-    } catch (error) {
-      throw describeFailure(error, operation, where);
+      const tx = await session.beginTransaction();
+      try {
+        const result = await work(tx);
+        await tx.commit();
+        return result;
+      } catch (error) {
+        if (tx.isOpen()) await tx.rollback().catch(() => undefined);
+        throw error;
+      }
     } finally {
       await session.close();
+    }
+  };
+
+  // The driver's managed transactions retry too, but 1 s, 2 s, 4 s ... up to 30 s apart: a worker would notice a
+  // restarted Neo4j up to half a minute late. The sink retries on its own schedule instead, never more than a second apart.
+  const run = async <T>(mode: 'READ' | 'WRITE', operation: string, work: (tx: GraphTransaction) => Promise<T>): Promise<T> => {
+    const giveUpAt = Date.now() + retryWithinMs;
+    const delays = retryDelays();
+    for (;;) {
+      try {
+        return await attempt(mode, work);
+      } catch (error) {
+        const delayMs = delays.next().value;
+        if (!isRetryableError(error) || Date.now() + delayMs > giveUpAt) throw describeFailure(error, operation, where);
+        await setTimeout(delayMs);
+      }
     }
   };
 
@@ -52,7 +79,7 @@ export function openGraphConnection(settings: ConnectionSettings, options: Graph
 }
 
 /**
- * `neo4j.unavailable` when waiting may help (the server is down, restarting or busy: the driver already retried for as
+ * `neo4j.unavailable` when waiting may help (the server is down, restarting or busy: the sink already retried for as
  * long as it was allowed), `neo4j.query-failed` otherwise. The driver's message names the server, never the credentials.
  */
 function describeFailure(error: unknown, operation: string, where: string): KurultaiError {
