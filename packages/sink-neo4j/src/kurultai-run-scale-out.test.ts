@@ -12,7 +12,7 @@ beforeAll(async () => {
 afterAll(() => folder.remove());
 
 it('completes each of 1,000 tasks exactly once with three kurultai run workers on one Neo4j', { timeout: 300_000 }, async () => {
-  const workers = [0, 1, 2].map(() => folder.startWorker(testConnection().uri));
+  const workers = [0, 1, 2].map(() => folder.startWorker(testConnection()));
 
   const exits = await Promise.all(workers.map((worker) => worker.exit));
 

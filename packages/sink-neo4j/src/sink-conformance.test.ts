@@ -8,7 +8,7 @@ describeSinkConformance('neo4j', {
   createStore: async () => {
     await wipeGraph();
     return {
-      openSink: async () => createNeo4jSink({ env: testConnection().env }),
+      openSink: async () => createNeo4jSink({ env: testConnection() }),
       dispose: async () => undefined,
     };
   },

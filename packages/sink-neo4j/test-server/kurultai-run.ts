@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Neo4jEnv } from './neo4j-test-server.js';
 
 // Real `kurultai run` worker processes on the Neo4j sink: the built CLI, a file source of numbered tasks, and the process
 // spawner running a shell command that appends each run's idempotency key (`<task id>:<attempt>`) to runs.log, so every
@@ -16,8 +17,8 @@ export interface RunFolder {
   readonly taskIds: readonly string[];
   /** The idempotency keys of every run so far, one per execution. */
   runs(): string[];
-  /** Starts `kurultai run --once` here against the Neo4j at `uri`; resolves with its exit code and standard error. */
-  startWorker(uri: string): { readonly exit: Promise<{ readonly code: number | null; readonly stderr: string }> };
+  /** Starts `kurultai run --once` here against the Neo4j `env` names; resolves with its exit code and standard error. */
+  startWorker(env: Neo4jEnv): { readonly exit: Promise<{ readonly code: number | null; readonly stderr: string }> };
   remove(): void;
 }
 
@@ -44,10 +45,10 @@ export function createRunFolder(tasks: number, options: { readonly leaseSeconds:
     path,
     taskIds,
     runs: () => (existsSync(runsLog) ? readFileSync(runsLog, 'utf8').split('\n').filter((line) => line !== '') : []),
-    startWorker: (uri) => {
+    startWorker: (env) => {
       const child = spawn(process.execPath, [BIN, 'run', '--once'], {
         cwd: path,
-        env: { ...process.env, NEO4J_URI: uri, KURULTAI_LOG_LEVEL: 'warn' },
+        env: { ...process.env, ...env, KURULTAI_LOG_LEVEL: 'warn' },
         stdio: ['ignore', 'ignore', 'pipe'],
       });
       let stderr = '';

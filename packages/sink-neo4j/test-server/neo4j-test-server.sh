@@ -4,11 +4,14 @@
 #
 #   neo4j-test-server.sh fetch                 fetch the jars into test-server/lib (Maven caches them in ~/.m2)
 #   neo4j-test-server.sh run [launcher args]   run in the foreground (the tests' global set-up uses this)
-#   neo4j-test-server.sh start [--port N]      run in the background; prints the bolt:// URI once it is ready
+#   neo4j-test-server.sh start [--port N] [--auth]
+#                                              run in the background; prints the bolt:// URI once it is ready
 #   neo4j-test-server.sh stop | status
 #
-# `start` keeps its data, log and pid under $NEO4J_TEST_SERVER_STATE (default test-server/state). Set NEO4J_TEST_SERVER_HEAP
-# to change the heap (default 768m; an unbounded heap was seen killed by the OS).
+# With --auth a client must log in as neo4j with the password in $NEO4J_TEST_SERVER_PASSWORD (at least 8 characters),
+# which is read from the environment so that it never shows in `ps`. `start` keeps its data, log and pid under
+# $NEO4J_TEST_SERVER_STATE (default test-server/state). Set NEO4J_TEST_SERVER_HEAP to change the heap (default 768m; an
+# unbounded heap was seen killed by the OS).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -28,9 +31,24 @@ fetch() {
   cp "$here/pom.xml" "$lib/.fetched"
 }
 
+# Compiles the launcher once per version of its source, into $classes: Java's single-file source launcher would compile
+# it again on every start, a second or two of a restart.
+compile_launcher() {
+  command -v javac >/dev/null || die "a Java 17+ JDK (with javac) is needed to run Neo4j"
+  classes="$lib/launcher-$(sha1sum "$here/Neo4jLauncher.java" | cut -c1-12)"
+  [ -f "$classes/Neo4jLauncher.class" ] && return 0
+  local compiling
+  compiling=$(mktemp -d "$lib/launcher-compiling.XXXXXX")
+  javac -nowarn -cp "$lib/*" -d "$compiling" "$here/Neo4jLauncher.java" >&2 \
+    || { rm -rf "$compiling"; die "could not compile $here/Neo4jLauncher.java"; }
+  # Two starts at once may both compile; the first to finish wins and the other's copy is dropped.
+  mv -T "$compiling" "$classes" 2>/dev/null || rm -rf "$compiling"
+}
+
 java_command() {
   command -v java >/dev/null || die "Java 17 or newer is needed to run Neo4j"
   [ -f "$lib/.fetched" ] || die "Neo4j's jars are missing; run: $0 fetch"
+  compile_launcher
   # Neo4j 5 reaches into JDK internals (UnsafeUtil, Netty); Java 17 refuses that without these.
   java_args=(
     "-Xms256m" "-Xmx$heap" "-XX:+UseG1GC" "-XX:+ExitOnOutOfMemoryError"
@@ -41,17 +59,18 @@ java_command() {
     "--add-opens=java.base/java.util=ALL-UNNAMED"
     "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED"
     "-Dio.netty.tryReflectionSetAccessible=true"
-    -cp "$lib/*" "$here/Neo4jLauncher.java"
+    -cp "$lib/*:$classes" Neo4jLauncher
   )
 }
 
 pid_alive() { [ -f "$state/pid" ] && kill -0 "$(cat "$state/pid")" 2>/dev/null; }
 
 start() {
-  local port=0
+  local port=0 auth=()
   while [ $# -gt 0 ]; do
     case $1 in
       --port) port=${2:?--port needs a value}; shift 2 ;;
+      --auth) auth=(--auth); shift ;;
       *) die "unknown argument $1" ;;
     esac
   done
@@ -60,7 +79,7 @@ start() {
   java_command
   mkdir -p "$state"
   : >"$state/log"
-  nohup java "${java_args[@]}" --home "$state/data" --port "$port" </dev/null >"$state/log" 2>&1 &
+  nohup java "${java_args[@]}" --home "$state/data" --port "$port" "${auth[@]}" </dev/null >"$state/log" 2>&1 &
   echo $! >"$state/pid"
   local waited=0
   until grep -q '^neo4j-test-server ready ' "$state/log"; do
@@ -100,5 +119,5 @@ case $command in
   start) start "$@" ;;
   stop) stop ;;
   status) status ;;
-  *) die "usage: $0 fetch | run [--home DIR] [--port N] [--stop-on-stdin-eof] | start [--port N] | stop | status" ;;
+  *) die "usage: $0 fetch | run [--home DIR] [--port N] [--auth] [--stop-on-stdin-eof] | start [--port N] [--auth] | stop | status" ;;
 esac

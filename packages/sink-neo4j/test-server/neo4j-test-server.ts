@@ -7,9 +7,20 @@ import { fileURLToPath } from 'node:url';
 const SCRIPT = fileURLToPath(new URL('./neo4j-test-server.sh', import.meta.url));
 const READY = /^neo4j-test-server ready (bolt:\/\/\S+)$/m;
 
+/**
+ * The variables a sink, or a `kurultai run` worker, reads to reach a Neo4j. An empty value means not set: the sink
+ * then connects without authentication, to the server's default database.
+ */
+export type Neo4jEnv = Readonly<Record<'NEO4J_URI' | 'NEO4J_USERNAME' | 'NEO4J_PASSWORD' | 'NEO4J_DATABASE', string>>;
+
+/** The user a test server with authentication lets in. */
+export const TEST_SERVER_USERNAME = 'neo4j';
+
 /** A running embedded Neo4j started by `neo4j-test-server.sh`, owned by this process. */
 export interface Neo4jTestServer {
   readonly uri: string;
+  /** How to connect: the URI and, when authentication is on, its user and password. */
+  readonly env: Neo4jEnv;
   readonly port: number;
   /** The data folder; a restart on it finds the same graph. */
   readonly home: string;
@@ -27,6 +38,11 @@ export interface StartOptions {
   readonly home?: string;
   /** Default 0: a free port. A restart passes the previous port so clients reconnect to the same address. */
   readonly port?: number;
+  /**
+   * Turns authentication on: clients must log in as `neo4j` with this password (at least 8 characters). It reaches
+   * Neo4j through the environment, never the command line, which `ps` shows to everyone. Default: authentication off.
+   */
+  readonly password?: string;
   readonly timeoutMs?: number;
 }
 
@@ -39,8 +55,11 @@ export async function startNeo4jTestServer(options: StartOptions = {}): Promise<
   const ownsHome = options.home === undefined;
   const home = options.home ?? (await mkdtemp(join(tmpdir(), 'kurultai-neo4j-')));
   const began = performance.now();
-  const child = spawn(SCRIPT, ['run', '--home', home, '--port', String(options.port ?? 0), '--stop-on-stdin-eof'], {
+  const { password } = options;
+  const auth = password === undefined ? [] : ['--auth'];
+  const child = spawn(SCRIPT, ['run', '--home', home, '--port', String(options.port ?? 0), ...auth, '--stop-on-stdin-eof'], {
     stdio: ['pipe', 'pipe', 'pipe'],
+    env: password === undefined ? process.env : { ...process.env, NEO4J_TEST_SERVER_PASSWORD: password },
   });
   const uri = await waitForReady(child, options.timeoutMs ?? 120_000);
   const startedInMs = Math.round(performance.now() - began);
@@ -53,6 +72,12 @@ export async function startNeo4jTestServer(options: StartOptions = {}): Promise<
   };
   return {
     uri,
+    env: {
+      NEO4J_URI: uri,
+      NEO4J_USERNAME: password === undefined ? '' : TEST_SERVER_USERNAME,
+      NEO4J_PASSWORD: password ?? '',
+      NEO4J_DATABASE: '',
+    },
     port: Number(new URL(uri).port),
     home,
     pid: child.pid ?? -1,

@@ -2,16 +2,16 @@ import type { Assignment, Decision, Sink, TaskInput } from '@kurultai/core';
 import neo4j from 'neo4j-driver';
 import { inject } from 'vitest';
 import { createNeo4jSink } from '../src/neo4j-sink.js';
+import type { Neo4jEnv } from './neo4j-test-server.js';
 
-/** The Neo4j of this test run (see global-setup.ts), with the credentials `NEO4J_URI` came with, if any. */
-export function testConnection(): { readonly uri: string; readonly env: Readonly<Record<string, string | undefined>> } {
-  const uri = inject('neo4jUri');
-  return { uri, env: { ...process.env, NEO4J_URI: uri } };
+/** The Neo4j of this test run (see global-setup.ts): its URI and the credentials it takes, as a sink reads them. */
+export function testConnection(): Neo4jEnv {
+  return inject('neo4jEnv');
 }
 
 /** A sink on its own driver, as a separate worker process would have, initialised. */
 export async function openTestSink(): Promise<Sink> {
-  const sink = createNeo4jSink({ env: testConnection().env });
+  const sink = createNeo4jSink({ env: testConnection() });
   await sink.init();
   return sink;
 }
@@ -29,13 +29,12 @@ export async function queryGraph(
   cypher: string,
   params: Record<string, unknown> = {},
   routing: 'READ' | 'WRITE' = 'READ',
-  uri = testConnection().uri,
+  env: Neo4jEnv = testConnection(),
 ): Promise<Record<string, unknown>[]> {
-  const { env } = testConnection();
-  const auth = env.NEO4J_USERNAME ? neo4j.auth.basic(env.NEO4J_USERNAME, env.NEO4J_PASSWORD ?? '') : undefined;
-  const driver = neo4j.driver(uri, auth, { disableLosslessIntegers: true });
+  const auth = env.NEO4J_USERNAME === '' ? undefined : neo4j.auth.basic(env.NEO4J_USERNAME, env.NEO4J_PASSWORD);
+  const driver = neo4j.driver(env.NEO4J_URI, auth, { disableLosslessIntegers: true });
   try {
-    const { records } = await driver.executeQuery(cypher, params, { database: env.NEO4J_DATABASE, routing });
+    const { records } = await driver.executeQuery(cypher, params, { database: env.NEO4J_DATABASE || undefined, routing });
     return records.map((record) => record.toObject());
   } finally {
     await driver.close();
