@@ -23,15 +23,20 @@ export interface ConnectionSettings {
   readonly database: string | undefined;
 }
 
-/** Config values win over the environment; a missing URI is the one setting that cannot be defaulted. */
+/**
+ * Config values win over the environment; a missing URI is the one setting that cannot be defaulted. Credentials
+ * written into the URI (`bolt://user:password@host`), which the driver would silently ignore, are taken out of it and
+ * rank between the two: config, then URI, then environment. The URI kept, the one shown in logs and errors, has none.
+ */
 export function resolveConnectionSettings(
   options: Neo4jSinkOptions,
   env: Readonly<Record<string, string | undefined>>,
 ): ConnectionSettings | { readonly missing: 'uri' } {
-  const uri = options.uri ?? nonEmpty(env.NEO4J_URI);
-  if (uri === undefined) return { missing: 'uri' };
-  const username = options.username ?? nonEmpty(env.NEO4J_USERNAME);
-  const password = options.password ?? env.NEO4J_PASSWORD ?? '';
+  const written = options.uri ?? nonEmpty(env.NEO4J_URI);
+  if (written === undefined) return { missing: 'uri' };
+  const { uri, credentials } = takeCredentials(written);
+  const username = options.username ?? credentials.username ?? nonEmpty(env.NEO4J_USERNAME);
+  const password = options.password ?? credentials.password ?? env.NEO4J_PASSWORD ?? '';
   return {
     uri,
     auth: username === undefined ? { kind: 'none' } : { kind: 'basic', username, password },
@@ -39,9 +44,38 @@ export function resolveConnectionSettings(
   };
 }
 
+/**
+ * `user:password@` in front of the host: everything up to the last `@`, so that a password with an unescaped `@`, `/`
+ * or `#` in it is still taken out whole rather than shown in part.
+ */
+const CREDENTIALS_IN_URI = /^([^:/?#]+:\/\/)(.*)@/s;
+
 /** The URI as it may be shown: any `user:password@` part removed. */
 export function displayUri(uri: string): string {
-  return uri.replace(/\/\/[^/@]*@/, '//');
+  return uri.replace(CREDENTIALS_IN_URI, '$1');
+}
+
+interface UriCredentials {
+  readonly username?: string;
+  readonly password?: string;
+}
+
+function takeCredentials(uri: string): { readonly uri: string; readonly credentials: UriCredentials } {
+  const userInfo = CREDENTIALS_IN_URI.exec(uri)?.[2];
+  if (userInfo === undefined) return { uri, credentials: {} };
+  const colon = userInfo.indexOf(':');
+  const username = nonEmpty(percentDecoded(colon < 0 ? userInfo : userInfo.slice(0, colon)));
+  const credentials: UriCredentials = colon < 0 ? { username } : { username, password: percentDecoded(userInfo.slice(colon + 1)) };
+  return { uri: displayUri(uri), credentials };
+}
+
+/** A `%` that does not start an escape is taken as itself, as a person who typed the password meant it. */
+function percentDecoded(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -1,6 +1,6 @@
 import { setTimeout } from 'node:timers/promises';
 import { KurultaiError } from '@kurultai/core';
-import neo4j, { type Driver, type Transaction, isRetryableError } from 'neo4j-driver';
+import neo4j, { type Driver, Neo4jError, type Transaction, isRetryableError } from 'neo4j-driver';
 import { type ConnectionSettings, displayUri } from './connection-settings.js';
 import { retryDelays } from './retry-delays.js';
 
@@ -35,7 +35,10 @@ export function openGraphConnection(settings: ConnectionSettings, options: Graph
     userAgent: 'kurultai-sink-neo4j/0.1',
   });
   const bookmarkManager = neo4j.bookmarkManager();
-  const where = displayUri(settings.uri);
+  const server: Server = {
+    where: displayUri(settings.uri),
+    who: settings.auth.kind === 'basic' ? `the user ${JSON.stringify(settings.auth.username)}` : 'a connection without credentials',
+  };
   const retryWithinMs = options.retryWithinMs ?? 60_000;
 
   const attempt = async <T>(mode: 'READ' | 'WRITE', work: (tx: GraphTransaction) => Promise<T>): Promise<T> => {
@@ -65,7 +68,7 @@ export function openGraphConnection(settings: ConnectionSettings, options: Graph
         return await attempt(mode, work);
       } catch (error) {
         const delayMs = delays.next().value;
-        if (!isRetryableError(error) || Date.now() + delayMs > giveUpAt) throw describeFailure(error, operation, where);
+        if (!isRetryableError(error) || Date.now() + delayMs > giveUpAt) throw describeFailure(error, operation, server);
         await setTimeout(delayMs);
       }
     }
@@ -78,19 +81,36 @@ export function openGraphConnection(settings: ConnectionSettings, options: Graph
   };
 }
 
+/** The server as errors name it: its URI without credentials, and who tried to log in (never with what password). */
+interface Server {
+  readonly where: string;
+  readonly who: string;
+}
+
+/** Neo4j's answers to a login it refuses: wrong credentials, too many wrong ones in a row, a password to change first. */
+const LOGIN_REFUSED = new Set([
+  'Neo.ClientError.Security.Unauthorized',
+  'Neo.ClientError.Security.AuthenticationRateLimit',
+  'Neo.ClientError.Security.CredentialsExpired',
+]);
+
 /**
- * `neo4j.unavailable` when waiting may help (the server is down, restarting or busy: the sink already retried for as
- * long as it was allowed), `neo4j.query-failed` otherwise. The driver's message names the server, never the credentials.
+ * `neo4j.unauthorized` when Neo4j refuses the login, `neo4j.unavailable` when waiting may help (the server is down,
+ * restarting or busy: the sink already retried for as long as it was allowed), `neo4j.query-failed` otherwise. The
+ * driver's message names the server, never the credentials.
  */
-function describeFailure(error: unknown, operation: string, where: string): KurultaiError {
+function describeFailure(error: unknown, operation: string, { where, who }: Server): KurultaiError {
   if (error instanceof KurultaiError) return error;
   const detail = error instanceof Error ? error.message : String(error);
-  const unavailable = isRetryableError(error);
-  return new KurultaiError(
-    unavailable ? 'neo4j.unavailable' : 'neo4j.query-failed',
-    unavailable
-      ? `${operation}: Neo4j at ${where} is unavailable (${detail}); the call may be retried`
-      : `${operation} failed on Neo4j at ${where}: ${detail}`,
-    { place: PLUGIN_PLACE, cause: error },
-  );
+  const options = { place: PLUGIN_PLACE, cause: error };
+  if (error instanceof Neo4jError && LOGIN_REFUSED.has(error.code)) {
+    return new KurultaiError(
+      'neo4j.unauthorized',
+      `${operation}: Neo4j at ${where} refused ${who} (${detail}); check the sink's username and password, or NEO4J_USERNAME and NEO4J_PASSWORD`,
+      options,
+    );
+  }
+  return isRetryableError(error)
+    ? new KurultaiError('neo4j.unavailable', `${operation}: Neo4j at ${where} is unavailable (${detail}); the call may be retried`, options)
+    : new KurultaiError('neo4j.query-failed', `${operation} failed on Neo4j at ${where}: ${detail}`, options);
 }
