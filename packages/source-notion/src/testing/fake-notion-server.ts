@@ -16,6 +16,7 @@ export type FakeEndpoint =
   | 'dataSources.query'
   | 'pages.retrieve'
   | 'pages.update'
+  | 'pages.properties.retrieve'
   | 'comments.create'
   | 'comments.list'
   | 'users.me';
@@ -86,13 +87,14 @@ interface ProgrammedFault {
 
 interface Route {
   readonly endpoint: FakeEndpoint;
-  handle(id: string, body: Readonly<Record<string, unknown>>, query: URLSearchParams): unknown;
+  /** `id` and `subId` are the path's ids: `/v1/pages/:id/properties/:subId`. */
+  handle(id: string, body: Readonly<Record<string, unknown>>, query: URLSearchParams, subId: string): unknown;
 }
 
 function routeOf(workspace: FakeNotionWorkspace, method: string, path: string): Route | undefined {
-  const [, v1, collection, id = '', action, extra] = path.split('/');
+  const [, v1, collection, id = '', action, subId, extra] = path.split('/');
   if (v1 !== 'v1' || extra !== undefined) return undefined;
-  const key = `${method} ${collection ?? ''}${id === '' ? '' : '/:id'}${action === undefined ? '' : `/${action}`}`;
+  const key = `${method} ${collection ?? ''}${id === '' ? '' : '/:id'}${action === undefined ? '' : `/${action}`}${subId === undefined ? '' : '/:id'}`;
   const routes: Readonly<Record<string, Route>> = {
     'GET databases/:id': { endpoint: 'databases.retrieve', handle: (dbId) => workspace.retrieveDatabase(dbId) },
     'GET data_sources/:id': { endpoint: 'dataSources.retrieve', handle: (dsId) => workspace.retrieveDataSource(dsId) },
@@ -101,6 +103,10 @@ function routeOf(workspace: FakeNotionWorkspace, method: string, path: string): 
       handle: (dsId, body) => queryPages(workspace.retrieveDataSource(dsId), workspace.livePagesOf(dsId), body),
     },
     'GET pages/:id': { endpoint: 'pages.retrieve', handle: (pageId) => workspace.retrievePage(pageId) },
+    'GET pages/:id/properties/:id': {
+      endpoint: 'pages.properties.retrieve',
+      handle: (pageId, _body, query, propertyId) => workspace.retrievePageProperty(pageId, propertyId, query),
+    },
     'PATCH pages/:id': { endpoint: 'pages.update', handle: (pageId, body) => workspace.updatePage(pageId, body) },
     'POST comments': { endpoint: 'comments.create', handle: (_, body) => workspace.createComment(body) },
     'GET comments': { endpoint: 'comments.list', handle: (_, _body, query) => workspace.listComments(query) },
@@ -260,8 +266,13 @@ export async function startFakeNotionServer(options: FakeNotionServerOptions = {
       }
     }
     try {
-      const id = decodeURIComponent(path.split('/')[3] ?? '');
-      const payload = route.handle(id, typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {}, query);
+      const segments = path.split('/').map((segment) => decodeURIComponent(segment));
+      const payload = route.handle(
+        segments[3] ?? '',
+        typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {},
+        query,
+        segments[5] ?? '',
+      );
       if (payload === undefined) return fail(new FakeNotionError(400, 'invalid_request_url', 'Invalid request URL.'));
       log(200);
       sendJson(response, 200, payload);

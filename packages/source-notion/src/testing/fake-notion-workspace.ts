@@ -3,6 +3,7 @@ import type {
   CommentObjectResponse,
   DatabaseObjectResponse,
   DataSourceObjectResponse,
+  GetPagePropertyResponse,
   ListCommentsResponse,
   PageObjectResponse,
   UserObjectResponse,
@@ -13,8 +14,6 @@ import {
   apiValue,
   emptyValue,
   isRecord,
-  propertyConfig,
-  propertyValue,
   richTextContents,
   typedValue,
   type FakePropertyInput,
@@ -22,9 +21,10 @@ import {
   type StoredProperty,
   type StoredValue,
 } from './fake-notion-properties.js';
+import { propertyConfig, propertyItem, propertyValue, type PropertyContext } from './fake-notion-property-values.js';
 import { textItem } from './fake-notion-rich-text.js';
 
-export type { FakePropertyInput, FakePropertySchema } from './fake-notion-properties.js';
+export type { FakeDate, FakeFile, FakePropertyInput, FakePropertySchema } from './fake-notion-properties.js';
 
 export interface FakeUser {
   readonly id: string;
@@ -59,6 +59,8 @@ interface StoredDatabase {
 interface StoredPage {
   readonly id: string;
   readonly dataSourceId: string;
+  /** Its number in the data source, for unique id properties. */
+  readonly number: number;
   readonly createdTime: Date;
   readonly createdBy: string;
   lastEditedTime: Date;
@@ -98,6 +100,7 @@ function shortPropertyId(): string {
 export class FakeNotionWorkspace {
   readonly bot: FakeUser = { id: randomUUID(), name: 'Kurultai' };
   readonly person: FakeUser = { id: randomUUID(), name: 'Ada Lovelace' };
+  readonly #people: FakeUser[] = [this.person];
   readonly #now: () => Date;
   readonly #databases = new Map<string, StoredDatabase>();
   readonly #dataSources = new Map<string, StoredDataSource>();
@@ -147,6 +150,7 @@ export class FakeNotionWorkspace {
     const page: StoredPage = {
       id: randomUUID(),
       dataSourceId: dataSource.id,
+      number: [...this.#pages.values()].filter((other) => other.dataSourceId === dataSource.id).length + 1,
       createdTime: now,
       createdBy: this.person.id,
       lastEditedTime: now,
@@ -164,6 +168,13 @@ export class FakeNotionWorkspace {
     const page = this.#page(pageId);
     this.#setTypedValues(this.#dataSource(page.dataSourceId), page, values);
     this.#touch(page, this.person.id);
+  }
+
+  /** Adds a person to the workspace, e.g. to assign tasks to; returns their user id. */
+  addPerson(name: string): string {
+    const user = { id: randomUUID(), name };
+    this.#people.push(user);
+    return user.id;
   }
 
   /** Moves a page to the trash, as the person. */
@@ -249,7 +260,9 @@ export class FakeNotionWorkspace {
       last_edited_time: time,
       created_by: { object: 'user', id: this.person.id },
       last_edited_by: { object: 'user', id: this.person.id },
-      properties: Object.fromEntries(dataSource.properties.map((property) => [property.name, propertyConfig(property)])),
+      properties: Object.fromEntries(
+        dataSource.properties.map((property) => [property.name, propertyConfig(property, dataSource, dataSource.properties)]),
+      ),
       icon: null,
       cover: null,
       url: `https://www.notion.so/${idKey(dataSource.id)}`,
@@ -264,6 +277,14 @@ export class FakeNotionWorkspace {
 
   retrievePage(pageId: string): PageObjectResponse {
     return this.page(pageId);
+  }
+
+  /** `GET /v1/pages/:id/properties/:property_id`, paged as Notion pages title, rich text, relation and people values. */
+  retrievePageProperty(pageId: string, propertyId: string, query: URLSearchParams): GetPagePropertyResponse {
+    const page = this.#page(pageId);
+    const property = this.#dataSource(page.dataSourceId).properties.find((p) => p.id === propertyId || p.name === propertyId);
+    if (property === undefined) throw notFound('property', propertyId);
+    return propertyItem(property, page.values.get(property.id), this.#propertyContext(page), query);
   }
 
   /** `PATCH /v1/pages/:id` with `properties` (and optionally `in_trash`), validated like Notion does. */
@@ -387,6 +408,26 @@ export class FakeNotionWorkspace {
     }
   }
 
+  #propertyContext(page: StoredPage): PropertyContext {
+    return {
+      pageId: page.id,
+      createdTime: page.createdTime,
+      lastEditedTime: page.lastEditedTime,
+      createdBy: page.createdBy,
+      lastEditedBy: page.lastEditedBy,
+      number: page.number,
+      user: (id) => this.#user(id),
+      now: this.#now,
+    };
+  }
+
+  /** A user as property values show them; the integration needs "Read user information" to see names, which Kurultai's has. */
+  #user(id: string): UserObjectResponse {
+    if (id === this.bot.id) return { object: 'user', id, name: this.bot.name, avatar_url: null, type: 'bot', bot: {} };
+    const person = this.#people.find((user) => user.id === id);
+    return { object: 'user', id, name: person?.name ?? null, avatar_url: null, type: 'person', person: {} };
+  }
+
   #commentResponse(comment: StoredComment): CommentObjectResponse {
     const time = comment.createdTime.toISOString();
     const author = comment.createdBy === this.bot.id ? this.bot : this.person;
@@ -418,7 +459,10 @@ export class FakeNotionWorkspace {
       public_url: null,
       parent: { type: 'data_source_id', data_source_id: dataSource.id, database_id: dataSource.databaseId },
       properties: Object.fromEntries(
-        dataSource.properties.map((property) => [property.name, propertyValue(property, page.values.get(property.id))]),
+        dataSource.properties.map((property) => [
+          property.name,
+          propertyValue(property, page.values.get(property.id), this.#propertyContext(page)),
+        ]),
       ),
       icon: null,
       cover: null,
