@@ -76,6 +76,8 @@ interface StoredComment {
   readonly createdBy: string;
   readonly discussionId: string;
   readonly texts: readonly string[];
+  /** Resolved by a person in Notion's UI: the API no longer lists it. */
+  resolved: boolean;
 }
 
 /** Notion stores times to the minute: `last_edited_time` of an edit at 10:00:59 reads 10:00:00. */
@@ -201,10 +203,27 @@ export class FakeNotionWorkspace {
   /** Comments on a page as a person would, e.g. to fill its discussion. */
   commentAsPerson(pageId: string, text: string): void {
     const page = this.#page(pageId);
-    this.#comments.push({ id: randomUUID(), pageId: page.id, createdTime: this.#minute(), createdBy: this.person.id, discussionId: randomUUID(), texts: [text] });
+    this.#comments.push({
+      id: randomUUID(),
+      pageId: page.id,
+      createdTime: this.#minute(),
+      createdBy: this.person.id,
+      discussionId: randomUUID(),
+      texts: [text],
+      resolved: false,
+    });
   }
 
-  /** The plain text of every comment on a page, oldest first. */
+  /**
+   * Resolves every open discussion on a page, as a person clicking "Resolve" in Notion's UI. The comments stay on the page
+   * (`commentsOn` shows them), but `comments.list` answers only unresolved comments, as Notion's does.
+   */
+  resolveDiscussions(pageId: string): void {
+    const key = idKey(pageId);
+    for (const comment of this.#comments) if (idKey(comment.pageId) === key) comment.resolved = true;
+  }
+
+  /** The plain text of every comment on a page, resolved ones too, oldest first. */
   commentsOn(pageId: string): string[] {
     const key = idKey(pageId);
     return this.#comments.filter((comment) => idKey(comment.pageId) === key).map((comment) => comment.texts.join(''));
@@ -326,14 +345,15 @@ export class FakeNotionWorkspace {
       createdBy: this.bot.id,
       discussionId: randomUUID(),
       texts,
+      resolved: false,
     };
     this.#comments.push(comment);
     return this.#commentResponse(comment);
   }
 
   /**
-   * `GET /v1/comments?block_id=...`: a page's comments, oldest first, `page_size` (at most 100) at a time; the cursor is
-   * the id of the next comment, as in Notion's answers.
+   * `GET /v1/comments?block_id=...`: a page's unresolved comments (Notion lists no resolved ones), oldest first,
+   * `page_size` (at most 100) at a time; the cursor is the id of the next comment, as in Notion's answers.
    */
   listComments(query: URLSearchParams): ListCommentsResponse {
     if (!this.#readComments) {
@@ -346,7 +366,7 @@ export class FakeNotionWorkspace {
       throw validationError(`query.page_size should be a number between 1 and ${PAGE_SIZE_LIMIT}, instead was \`${query.get('page_size') ?? ''}\`.`);
     }
     const page = this.#page(blockId);
-    const comments = this.#comments.filter((comment) => comment.pageId === page.id);
+    const comments = this.#comments.filter((comment) => comment.pageId === page.id && !comment.resolved);
     const cursor = query.get('start_cursor');
     const start = cursor === null ? 0 : comments.findIndex((comment) => comment.id === cursor);
     if (start === -1) throw validationError(`query.start_cursor should be a valid cursor, instead was \`${cursor ?? ''}\`.`);
