@@ -167,11 +167,14 @@ describe('reading Notion properties into a task’s properties', () => {
     });
   });
 
-  it('says nothing about the mapped status and priority, whose values the source’s own fields carry', async () => {
+  it('does not repeat the mapped properties, which the task’s own fields carry, and says nothing about them', async () => {
     const board = await boardFixture();
-    board.addTask('task', { Priority: 'High' });
-    await readAll(await board.source());
-    expect(board.lines.filter((line) => line.level === 'warn')).toEqual([]);
+    board.addTask('task', { Priority: 'High', Tags: ['docs'], Description: 'text' });
+    const [task] = tasksOf(await readAll(await board.source()));
+    expect({ properties: Object.keys(task?.properties ?? {}).sort(), warnings: board.lines.filter((line) => line.level === 'warn') }).toEqual({
+      properties: ['createdTime', 'lastEditedTime', 'priority', 'status', 'url'],
+      warnings: [],
+    });
   });
 
   it('leaves out, with a warning, the second of two properties whose names make the same key', async () => {

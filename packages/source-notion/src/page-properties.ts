@@ -141,30 +141,35 @@ export function propertyFact(value: PropertyValue | RollupItem): PropertyFact | 
   }
 }
 
+/** Which properties `readPageProperties` leaves alone. */
+export interface PropertyReadingRules {
+  /** Keys the source's own fields use: a property whose key is one of them is skipped, with a reason. */
+  readonly reservedKeys: ReadonlySet<string>;
+  /** Properties the task already carries in its own fields (title, status, ...): skipped without a word. */
+  readonly mappedNames: ReadonlySet<string>;
+}
+
 /**
  * Reads every property of a page as a fact under its `propertyKey`, in name order so that of two names with one key the
- * same one always wins. A property of an unknown type, whose name makes no key, or whose key is `reserved` (the source's
- * own fields) or taken, is skipped and named in `skipped`: a sync never fails over a property. `quiet` names properties
- * skipped without a word (those whose value the source's own fields already carry).
+ * same one always wins. A property of an unknown type, whose name makes no key, or whose key is reserved or taken, is
+ * skipped and named in `skipped`: a sync never fails over a property.
  */
 export function readPageProperties(
   properties: PageObjectResponse['properties'],
-  reserved: ReadonlySet<string>,
-  quiet: ReadonlySet<string> = new Set(),
+  { reservedKeys, mappedNames }: PropertyReadingRules,
 ): PagePropertyReading {
   const facts: Record<string, PropertyFact> = {};
   const skipped: SkippedProperty[] = [];
   for (const name of Object.keys(properties).sort()) {
     const value = properties[name];
-    if (value === undefined || value.type === 'button') continue;
+    if (value === undefined || value.type === 'button' || mappedNames.has(name)) continue;
     const key = propertyKey(name);
     const fact = propertyFact(value);
-    const taken = reserved.has(key) || Object.hasOwn(facts, key);
-    if (taken && quiet.has(name)) continue;
     if (fact === undefined) skipped.push({ name, reason: `its type "${String(value.type)}" is unknown to this source` });
     else if (key === '') skipped.push({ name, reason: 'its name has no letters or digits to make a key of' });
-    else if (taken) skipped.push({ name, reason: `its key "${key}" is taken; rename it in Notion to read it` });
-    else facts[key] = fact;
+    else if (reservedKeys.has(key) || Object.hasOwn(facts, key)) {
+      skipped.push({ name, reason: `its key "${key}" is taken; rename it in Notion to read it` });
+    } else facts[key] = fact;
   }
   return { facts, skipped };
 }

@@ -41,7 +41,8 @@ async function readWhole(
     cursor = answer.has_more ? (answer.next_cursor ?? undefined) : undefined;
   } while (cursor !== undefined);
   if (value.type === 'relation') {
-    return { id: value.id, type: 'relation', relation: items.flatMap((item) => (item.type === 'relation' ? [item.relation] : [])) };
+    const relation = items.flatMap((item) => (item.type === 'relation' ? [item.relation] : []));
+    return { id: value.id, type: 'relation', relation };
   }
   return { id: value.id, type: 'people', people: items.flatMap((item) => (item.type === 'people' ? [item.people] : [])) };
 }

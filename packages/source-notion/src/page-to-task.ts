@@ -43,8 +43,9 @@ function propertyOf(page: PageObjectResponse, name: string | undefined): Propert
 
 /**
  * Reads a page as a task. Everything read from the page is untrusted text and is passed on as written (emoji and all); a
- * page that cannot make a task (in the trash, no title) is skipped with a reason for the log. Every page property goes
- * into `task.properties` under its `propertyKey` (see `readPageProperties`), next to the source's own fields.
+ * page that cannot make a task (in the trash, no title) is skipped with a reason for the log. Every page property the
+ * mapping does not already read into the task's fields goes into `task.properties` under its `propertyKey` (see
+ * `readPageProperties`), next to the source's own fields.
  */
 export function pageToTask(page: PageObjectResponse, mapping: TaskMapping): PageReading {
   if (page.in_trash) return { kind: 'skipped', reason: 'the page is in the trash' };
@@ -61,9 +62,8 @@ export function pageToTask(page: PageObjectResponse, mapping: TaskMapping): Page
   const priorityName = optionsOf(propertyOf(page, mapping.properties.priority))[0];
   const priority: Priority | undefined = priorityName === undefined ? undefined : mapping.priorities[priorityName];
   const tags = optionsOf(propertyOf(page, mapping.properties.tags));
-  // The mapped status and priority are already carried by the own fields of the same name.
-  const mapped = new Set([mapping.properties.status, mapping.properties.priority].filter((name) => name !== undefined));
-  const { facts, skipped } = readPageProperties(page.properties, OWN_FIELDS, mapped);
+  const mappedNames = new Set(Object.values(mapping.properties).filter((name) => name !== undefined));
+  const { facts, skipped } = readPageProperties(page.properties, { reservedKeys: OWN_FIELDS, mappedNames });
   return {
     kind: 'task',
     skippedProperties: skipped,

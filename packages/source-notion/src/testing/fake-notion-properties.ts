@@ -26,20 +26,34 @@ export type FakeRollupResult = number | FakeDate | readonly string[] | null;
 export type FakeFormulaResult = string | number | boolean | FakeDate | null;
 
 /** The type names Notion's API uses for the properties the fake models, one per kind of value. */
-type PlainTypes = 'title' | 'rich_text' | 'number' | 'checkbox' | 'url' | 'email' | 'phone_number' | 'date' | 'people' | 'files';
-type ComputedTypes = 'created_time' | 'last_edited_time' | 'created_by' | 'last_edited_by' | 'button' | 'verification';
+type PlainTypes =
+  | 'title'
+  | 'rich_text'
+  | 'number'
+  | 'checkbox'
+  | 'url'
+  | 'email'
+  | 'phone_number'
+  | 'date'
+  | 'people'
+  | 'files'
+  | 'verification'
+  | 'place';
+/** Property types whose value Notion computes or holds itself: nobody types into them, and they store nothing here. */
+const SET_BY_NOTION = ['created_time', 'last_edited_time', 'created_by', 'last_edited_by', 'button', 'unique_id', 'unreleased'] as const;
+type SetByNotionType = (typeof SET_BY_NOTION)[number];
 
 /** A property of a fake database, as a person sets it up in Notion's UI. */
 export type FakePropertySchema =
   | { readonly type: PlainTypes }
-  | { readonly type: ComputedTypes }
+  | { readonly type: Exclude<SetByNotionType, 'unique_id' | 'unreleased'> }
   | { readonly type: 'status' | 'select' | 'multi_select'; readonly options: readonly string[] }
-  /** Pages of a data source (this one when absent). */
-  | { readonly type: 'relation'; readonly dataSourceId?: string }
+  /** Pages of the same data source: a task relates to tasks. */
+  | { readonly type: 'relation' }
   | { readonly type: 'formula'; readonly expression: string }
-  | { readonly type: 'rollup'; readonly function: 'count' | 'sum' | 'earliest_date' | 'show_original'; readonly relation: string }
+  /** Rolls up the titles of the pages a relation property (named by `relation`) points at. */
+  | { readonly type: 'rollup'; readonly function: 'count' | 'earliest_date' | 'show_original'; readonly relation: string }
   | { readonly type: 'unique_id'; readonly prefix: string | null }
-  | { readonly type: 'place' }
   /** A property of a type newer than the client knows, answered as `{type: apiType, [apiType]: value}`. */
   | { readonly type: 'unreleased'; readonly apiType: string; readonly value: unknown };
 
@@ -98,7 +112,14 @@ export function isFakeDate(value: unknown): value is FakeDate {
   return isRecord(value) && typeof value['start'] === 'string';
 }
 
+type SetByNotion = Extract<FakePropertySchema, { type: SetByNotionType }>;
+
+function isSetByNotion(schema: FakePropertySchema): schema is SetByNotion {
+  return (SET_BY_NOTION as readonly string[]).includes(schema.type);
+}
+
 export function emptyValue(schema: FakePropertySchema): StoredValue {
+  if (isSetByNotion(schema)) return { type: 'computed' };
   switch (schema.type) {
     case 'title':
     case 'rich_text':
@@ -132,14 +153,6 @@ export function emptyValue(schema: FakePropertySchema): StoredValue {
       return { type: 'verification', verification: { state: 'unverified', since: null } };
     case 'place':
       return { type: 'place', place: null };
-    case 'created_time':
-    case 'last_edited_time':
-    case 'created_by':
-    case 'last_edited_by':
-    case 'button':
-    case 'unique_id':
-    case 'unreleased':
-      return { type: 'computed' };
   }
 }
 
@@ -153,6 +166,7 @@ function stringList(property: StoredProperty, input: FakePropertyInput, what: st
 /** What a person typed, stored. Test set-up errors are plain errors: they are bugs in the test, not API answers. */
 export function typedValue(property: StoredProperty, input: FakePropertyInput): StoredValue {
   const { schema, name } = property;
+  if (isSetByNotion(schema)) throw new Error(`${name} is a ${schema.type} property: Notion sets it, nobody types into it`);
   const optionNamed = (option: string): string => {
     const found = property.options.find((o) => o.name === option);
     if (found !== undefined) return found.id;
@@ -208,18 +222,15 @@ export function typedValue(property: StoredProperty, input: FakePropertyInput): 
       if (input !== 'verified' && input !== 'expired' && input !== 'unverified') {
         throw new Error(`${name} takes verified, expired or unverified`);
       }
-      return { type: 'verification', verification: { state: input, since: input === 'unverified' ? null : new Date().toISOString() } };
+      return {
+        type: 'verification',
+        verification: { state: input, since: input === 'unverified' ? null : new Date().toISOString() },
+      };
     case 'place':
-      if (input !== null && !(isRecord(input) && typeof input['lat'] === 'number')) throw new Error(`${name} takes a place or null`);
+      if (input !== null && !(isRecord(input) && typeof input['lat'] === 'number')) {
+        throw new Error(`${name} takes a place or null`);
+      }
       return { type: 'place', place: input as { lat: number; lon: number; name: string } | null };
-    case 'created_time':
-    case 'last_edited_time':
-    case 'created_by':
-    case 'last_edited_by':
-    case 'button':
-    case 'unique_id':
-    case 'unreleased':
-      throw new Error(`${name} is a ${schema.type} property: Notion sets it, nobody types into it`);
   }
 }
 

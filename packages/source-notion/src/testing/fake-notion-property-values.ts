@@ -39,9 +39,18 @@ function asAnswered<T>(value: unknown): T {
   return value as T;
 }
 
-export function propertyConfig(property: StoredProperty, dataSource: { id: string; databaseId: string }, siblings: readonly StoredProperty[]): PropertyConfig {
+export function propertyConfig(
+  property: StoredProperty,
+  dataSource: { readonly id: string; readonly databaseId: string },
+  siblings: readonly StoredProperty[],
+): PropertyConfig {
   const common = { id: property.id, name: property.name, description: null };
-  const options = property.options.map((option) => ({ id: option.id, name: option.name, color: 'default' as const, description: null }));
+  const options = property.options.map((option) => ({
+    id: option.id,
+    name: option.name,
+    color: 'default' as const,
+    description: null,
+  }));
   const { schema } = property;
   switch (schema.type) {
     case 'status':
@@ -52,8 +61,8 @@ export function propertyConfig(property: StoredProperty, dataSource: { id: strin
     case 'number':
       return { ...common, type: 'number', number: { format: 'number' } };
     case 'relation': {
-      const target = schema.dataSourceId ?? dataSource.id;
-      return { ...common, type: 'relation', relation: { type: 'single_property', single_property: {}, data_source_id: target, database_id: dataSource.databaseId } };
+      const target = { data_source_id: dataSource.id, database_id: dataSource.databaseId };
+      return { ...common, type: 'relation', relation: { type: 'single_property', single_property: {}, ...target } };
     }
     case 'formula':
       return { ...common, type: 'formula', formula: { expression: schema.expression } };
@@ -99,7 +108,8 @@ function dateAnswer(date: FakeDate | null) {
 function fileAnswer(file: FakeFile, now: Date) {
   if (file.hosted === 'external') return { name: file.name, type: 'external', external: { url: file.url } };
   const expiry = new Date(now.getTime() + 3_600_000).toISOString();
-  return { name: file.name, type: 'file', file: { url: `${file.url}?X-Amz-Signature=${now.getTime().toString(16)}`, expiry_time: expiry } };
+  const signed = `${file.url}?X-Amz-Signature=${now.getTime().toString(16)}`;
+  return { name: file.name, type: 'file', file: { url: signed, expiry_time: expiry } };
 }
 
 function formulaAnswer(result: StoredValue & { type: 'formula' }) {
@@ -220,7 +230,12 @@ const PAGINATED_TYPES: ReadonlySet<string> = new Set(['title', 'rich_text', 'rel
  * people as a paginated list of one item per text object or reference (the cursor is the next item's index, opaque to
  * callers); a rollup as a list carrying its whole value.
  */
-export function propertyItem(property: StoredProperty, value: StoredValue | undefined, context: PropertyContext, query: URLSearchParams): GetPagePropertyResponse {
+export function propertyItem(
+  property: StoredProperty,
+  value: StoredValue | undefined,
+  context: PropertyContext,
+  query: URLSearchParams,
+): GetPagePropertyResponse {
   const type = apiType(property);
   const whole = fullValue(property, value, context);
   if (!PAGINATED_TYPES.has(type) && type !== 'rollup') {
