@@ -177,6 +177,16 @@ describe('reading Notion properties into a task’s properties', () => {
     });
   });
 
+  it('reads a priority property the config does not map under priority, like any other property', async () => {
+    const board = await boardFixture();
+    board.addTask('task', { Priority: 'High' });
+    const [task] = tasksOf(await readAll(await board.source({ properties: { title: 'Name', status: 'Status' } })));
+    expect({ priority: task?.properties?.['priority'], warnings: board.lines.filter((line) => line.level === 'warn') }).toEqual({
+      priority: 'High',
+      warnings: [],
+    });
+  });
+
   it('leaves out, with a warning, the second of two properties whose names make the same key', async () => {
     const board = await boardFixture({}, { 'Due date': { type: 'date' }, 'due-date': { type: 'rich_text' } });
     board.addTask('task', { 'Due date': { start: '2026-12-01' }, 'due-date': 'tomorrow' });

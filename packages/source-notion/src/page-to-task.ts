@@ -10,8 +10,14 @@ export type PageReading =
   | { readonly kind: 'task'; readonly task: TaskInput; readonly skippedProperties: readonly SkippedProperty[] }
   | { readonly kind: 'skipped'; readonly reason: string };
 
-/** The source's own fields in `task.properties`; a page property whose key is one of these is not read under it. */
-const OWN_FIELDS: ReadonlySet<string> = new Set(['url', 'status', 'priority', 'createdTime', 'lastEditedTime']);
+/**
+ * The source's own fields in `task.properties`; a page property whose key is one of these is not read under it. The
+ * mapped priority's option name is one too when a priority property is mapped; otherwise a page's "Priority" takes the key.
+ */
+function ownFields(mapping: TaskMapping): ReadonlySet<string> {
+  const fields = ['url', 'status', 'createdTime', 'lastEditedTime'];
+  return new Set(mapping.properties.priority === undefined ? fields : [...fields, 'priority']);
+}
 
 /** What the mapping needs from the options. */
 export type TaskMapping = Pick<NotionSourceOptions, 'name' | 'properties' | 'priorities' | 'emptyTitle'>;
@@ -63,7 +69,7 @@ export function pageToTask(page: PageObjectResponse, mapping: TaskMapping): Page
   const priority: Priority | undefined = priorityName === undefined ? undefined : mapping.priorities[priorityName];
   const tags = optionsOf(propertyOf(page, mapping.properties.tags));
   const mappedNames = new Set(Object.values(mapping.properties).filter((name) => name !== undefined));
-  const { facts, skipped } = readPageProperties(page.properties, { reservedKeys: OWN_FIELDS, mappedNames });
+  const { facts, skipped } = readPageProperties(page.properties, { reservedKeys: ownFields(mapping), mappedNames });
   return {
     kind: 'task',
     skippedProperties: skipped,
@@ -78,7 +84,7 @@ export function pageToTask(page: PageObjectResponse, mapping: TaskMapping): Page
         ...facts,
         url: page.url,
         status: status ?? null,
-        priority: priorityName ?? null,
+        ...(mapping.properties.priority === undefined ? {} : { priority: priorityName ?? null }),
         createdTime: page.created_time,
         lastEditedTime: page.last_edited_time,
       },
