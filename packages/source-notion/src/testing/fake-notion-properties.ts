@@ -317,7 +317,12 @@ export function apiValue(property: StoredProperty, value: unknown): StoredValue 
       return { type: 'people', userIds: idList(field, path) };
     case 'relation':
       return { type: 'relation', pageIds: idList(field, path) };
+    case 'files':
+    case 'verification':
+    case 'place':
+      throw validationError(`${name}: the fake does not take updates of ${schema.type} properties.`);
     default:
+      // Formulas, rollups, times, authors, unique ids and buttons are Notion's to compute.
       throw validationError(`${name} is a ${schema.type} property, which the API cannot update.`);
   }
 }

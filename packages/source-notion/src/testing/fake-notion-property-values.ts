@@ -39,6 +39,7 @@ function asAnswered<T>(value: unknown): T {
   return value as T;
 }
 
+/** A property's configuration as a data source answers it (options and status groups, relation target, formula, ...). */
 export function propertyConfig(
   property: StoredProperty,
   dataSource: { readonly id: string; readonly databaseId: string },
