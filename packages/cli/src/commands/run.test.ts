@@ -42,6 +42,12 @@ const TASKS = `tasks:
 const config = (spawner: string, extra = '') =>
   `source: { use: file, with: { path: tasks.yaml } }\nsink: { use: sqlite, with: { path: ledger.db } }\nspawner: ${spawner}\n${extra}`;
 
+/** An agent that always fails the way a retry may help, and one that fails the way no retry will. */
+const UNAVAILABLE = '{ use: process, with: { command: sh, args: ["-c", "echo the backend is restarting >&2; exit 75"] } }';
+const GIVES_UP = '{ use: process, with: { command: sh, args: ["-c", "echo the agent gave up >&2; exit 3"], retryableExitCodes: none } }';
+// Attempts to spare, so that even a retry whose jitter came out near zero, run again at once, ends up waiting.
+const WAIT_AN_HOUR = 'dispatcher: { retries: { maxAttempts: 10, baseDelaySeconds: 3600, maxDelaySeconds: 3600 } }\n';
+
 describe('kurultai run --once', () => {
   it('runs every task of the source, logs JSON lines off a terminal, and exits 0 with a summary', async () => {
     const folder = project({ 'tasks.yaml': TASKS, 'kurultai.config.yaml': config('{ use: echo }') });
@@ -60,6 +66,30 @@ describe('kurultai run --once', () => {
     expect(lines.filter((line) => line.msg === 'task assigned')).toHaveLength(3);
     expect(lines.filter((line) => line.msg === 'task started')).toHaveLength(0);
     expect(lines.at(-1)).toMatchObject({ msg: 'run summary', ingested: 3, completed: 0, ledger: { assigned: 3 } });
+  });
+
+  it('exits 0 without waiting for retries due later, leaving them retrying and saying when the first is due', async () => {
+    const folder = project({ 'tasks.yaml': TASKS, 'kurultai.config.yaml': config(UNAVAILABLE, WAIT_AN_HOUR) });
+    const result = await run(folder, ['run', '--once']);
+    expect(result.code, result.stderr).toBe(0);
+    const summary = logLines(result.stdout).at(-1);
+    expect(summary).toMatchObject({ msg: 'run summary', completed: 0, failed: 0, waitingRetries: 3, ledger: { retrying: 3 } });
+    expect(Date.parse(String(summary?.nextRetryAt))).toBeGreaterThan(Date.now());
+  });
+
+  it('exits 1 when a task failed for good during the run', async () => {
+    const folder = project({ 'tasks.yaml': TASKS, 'kurultai.config.yaml': config(GIVES_UP) });
+    const result = await run(folder, ['run', '--once']);
+    expect(result.code, result.stderr).toBe(1);
+    expect(logLines(result.stdout).at(-1)).toMatchObject({ msg: 'run summary', failed: 3, ledger: { failed: 3 } });
+  });
+
+  it('exits 0 again on the next run once the failed tasks are behind it', async () => {
+    const folder = project({ 'tasks.yaml': TASKS, 'kurultai.config.yaml': config(GIVES_UP) });
+    await run(folder, ['run', '--once']);
+    const result = await run(folder, ['run', '--once']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(logLines(result.stdout).at(-1)).toMatchObject({ msg: 'run summary', ingested: 0, failed: 0, ledger: { failed: 3 } });
   });
 
   it('exits 1 with the problem at its path:line:col, on one line, when the config is invalid', async () => {
@@ -123,10 +153,9 @@ describe('kurultai run', () => {
 });
 
 describe('kurultai status and retry', () => {
-  const failing = '{ use: process, with: { command: sh, args: ["-c", "echo the agent gave up >&2; exit 3"], retryableExitCodes: none } }';
 
   it('shows counts by status and agent, and the latest failures with their errors', async () => {
-    const folder = project({ 'tasks.yaml': TASKS, 'kurultai.config.yaml': config(failing) });
+    const folder = project({ 'tasks.yaml': TASKS, 'kurultai.config.yaml': config(GIVES_UP) });
     await run(folder, ['run', '--once']);
     const result = await run(folder, ['status']);
     expect(result.code, result.stderr).toBe(0);
@@ -134,6 +163,14 @@ describe('kurultai status and retry', () => {
     expect(result.stdout).toMatch(/^temujin +0 +0 +0 +0 +1$/m);
     expect(result.stdout).toContain('Latest failures:');
     expect(result.stdout).toContain('the agent gave up');
+  });
+
+  it('says how many retries wait for their time, and when the first is due', async () => {
+    const folder = project({ 'tasks.yaml': TASKS, 'kurultai.config.yaml': config(UNAVAILABLE, WAIT_AN_HOUR) });
+    await run(folder, ['run', '--once']);
+    const result = await run(folder, ['status']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^3 tasks wait for a retry; the first is due at \S+Z \(in \d+s\), for the next `kurultai run`\.$/m);
   });
 
   it('prints the summary as JSON with --json', async () => {
@@ -144,7 +181,7 @@ describe('kurultai status and retry', () => {
   });
 
   it('puts a failed task back in the queue as its next attempt', async () => {
-    const folder = project({ 'tasks.yaml': TASKS, 'kurultai.config.yaml': config(failing) });
+    const folder = project({ 'tasks.yaml': TASKS, 'kurultai.config.yaml': config(GIVES_UP) });
     await run(folder, ['run', '--once']);
     const result = await run(folder, ['retry', 't-build']);
     expect(result.code, result.stderr).toBe(0);
