@@ -1,6 +1,7 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { projectFolders } from '../project-folders.fixture.js';
@@ -19,7 +20,11 @@ interface Finished {
 const project = projectFolders('kurultai-cli-');
 
 function kurultai(folder: string, args: readonly string[], env: Readonly<Record<string, string>> = {}) {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: folder, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return watch(spawn(process.execPath, [BIN, ...args], { cwd: folder, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }));
+}
+
+/** Collects what a child writes, and resolves with it and its exit code when it ends. */
+function watch(child: ChildProcessByStdio<null, Readable, Readable>) {
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -203,5 +208,60 @@ describe('kurultai status and retry', () => {
     const result = await run(folder, ['retry', 'nope']);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe('kurultai: task nope: cannot retry: no such task in the ledger\n');
+  });
+});
+
+/** A shell word for `sh -c`. */
+const shellWord = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
+
+/**
+ * Runs the built binary on a real pseudo-terminal, 100 columns wide, through util-linux's `script` (which passes the
+ * exit code on with -e); answers what the terminal showed, with the terminal's CR LF line ends made LF.
+ */
+async function onTerminal(folder: string, args: readonly string[], env: Readonly<Record<string, string | undefined>> = {}): Promise<Finished> {
+  const command = ['stty cols 100 rows 40 && exec', ...[process.execPath, BIN, ...args].map(shellWord)].join(' ');
+  const child = spawn('script', ['-qfec', command, '/dev/null'], {
+    cwd: folder,
+    env: { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const result = await watch(child).finished.catch((error: unknown) => {
+    throw new Error(`these tests need \`script\` from util-linux (Debian: bsdutils) to give kurultai a pseudo-terminal: ${String(error)}`);
+  });
+  return { ...result, stdout: result.stdout.replaceAll('\r\n', '\n') };
+}
+
+describe('kurultai run on a terminal', () => {
+  it('redraws the live view in place, then prints the summary as sentences instead of JSON log lines', async () => {
+    const folder = project({ 'tasks.yaml': TASKS, 'kurultai.config.yaml': config('{ use: echo }') });
+    const result = await onTerminal(folder, ['run', '--once']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/\u001b\[\d+F\u001b\[J/);
+    expect(result.stdout).toMatch(/tasks +pending 0 +assigned 0 +in_progress 0 +retrying 0 +completed 3 +failed 0\n/);
+    expect(result.stdout).toContain('Implement the OAuth login flow → temujin (implementation, score');
+    expect(result.stdout).toMatch(/\nRead 3 new task\(s\); completed 3, failed 0, retried 0 in \d+\.\ds \(\d+ tasks\/s\)\.\nLedger: completed 3\.\n$/);
+    expect(result.stdout).not.toMatch(/^\{/m);
+  });
+
+  it('says how many retries wait and when the first is due, and exits 0', async () => {
+    const folder = project({ 'tasks.yaml': TASKS, 'kurultai.config.yaml': config(UNAVAILABLE, WAIT_AN_HOUR) });
+    const result = await onTerminal(folder, ['run', '--once']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/\nLedger: retrying 3\.\n3 tasks wait for a retry; the first is due at \S+Z \(in \d+s\), for the next `kurultai run`\.\n$/);
+  });
+
+  it('exits 1 when a task failed for good, as it does off a terminal', async () => {
+    const folder = project({ 'tasks.yaml': TASKS, 'kurultai.config.yaml': config(GIVES_UP) });
+    const result = await onTerminal(folder, ['run', '--once']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('completed 0, failed 3');
+  });
+
+  it('draws in bold on a terminal, and in plain text when NO_COLOR is set', async () => {
+    const folder = project({ 'tasks.yaml': TASKS, 'kurultai.config.yaml': config('{ use: echo }') });
+    expect((await onTerminal(folder, ['run', '--once'])).stdout).toContain('\u001b[1mKurultai\u001b[22m');
+    const plain = await onTerminal(folder, ['run', '--once'], { NO_COLOR: '1' });
+    expect(plain.stdout).toContain('Kurultai\n');
+    expect(plain.stdout).not.toContain('\u001b[1m');
   });
 });
