@@ -1,13 +1,4 @@
-import {
-  createDispatcher,
-  loadCouncil,
-  loadPlugin,
-  type Dispatcher,
-  type RunSummary,
-  type Sink,
-  type Source,
-  type Spawner,
-} from '@kurultai/core';
+import { createDispatcher, loadCouncil, loadPlugin, type Dispatcher, type RunSummary, type Sink, type Source, type Spawner } from '@kurultai/core';
 import { EXIT, type Command, type CommandContext } from '../command.js';
 import { describeWaitingRetries } from './describe-waiting-retries.js';
 import { LatestMessages } from './latest-messages.js';

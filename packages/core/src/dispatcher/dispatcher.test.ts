@@ -9,6 +9,7 @@ import type { Sink } from '../sink/contract.js';
 import type { Source, SourceBatch, WriteBack } from '../source/contract.js';
 import type { SpawnOutcome, SpawnRequest, Spawner } from '../spawner/contract.js';
 import type { TaskInput } from '../task.js';
+import { sampleMemory } from '../testing/conformance-fixtures.js';
 import { createDispatcher, type Dispatcher } from './dispatcher.js';
 import type { DispatcherListener, TaskStatusEvent, WriteBackEvent } from './events.js';
 import { dispatcherSettingsSchema, type DispatcherSettings } from './settings.js';
@@ -264,7 +265,7 @@ describe('createDispatcher', () => {
     const once = dispatcher.runOnce().finally(() => (finished = true));
     await delay(200);
     expect(finished).toBe(false);
-    await sink.complete(held!.lease, { output: 'done elsewhere', memory: { agent: 'scholar', kind: 'learning', content: 'done', importance: 0.5, tags: [], taskId: 't-1' } });
+    await sink.complete(held!.lease, { output: 'done elsewhere', memory: sampleMemory('t-1', 'scholar') });
     expect((await once).ledger.byStatus).toEqual({ completed: 1 });
   });
 

@@ -57,7 +57,7 @@ const PRIORITY_RANK: Readonly<Record<Priority, number>> = { critical: 0, high: 1
 
 const PLACE = { plugin: 'sqlite' } as const;
 
-/** A retry whose time is still ahead (bound to now); `retrying` tasks released or recovered are due at once. */
+/** A retry still waiting for its time (the parameter is now); a task released or recovered is `retrying` but due at once. */
 const RETRY_WAITING = `(status = 'retrying' AND not_before > ?)`;
 
 interface TaskRow {
