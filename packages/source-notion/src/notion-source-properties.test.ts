@@ -21,33 +21,59 @@ function warningsAbout(board: BoardFixture, property: string) {
 }
 
 describe('reading Notion properties into a task’s properties', () => {
-  it.each<[string, FakePropertySchema, FakePropertyInput, unknown]>([
-    ['Notes', { type: 'rich_text' }, 'call back 🙂', 'call back 🙂'],
-    ['Estimate', { type: 'number' }, 3.5, 3.5],
-    ['Blocking', { type: 'checkbox' }, true, true],
-    ['Spec', { type: 'url' }, 'https://example.com/spec', 'https://example.com/spec'],
-    ['Contact', { type: 'email' }, 'ops@example.com', 'ops@example.com'],
-    ['Phone', { type: 'phone_number' }, '+1 555 0100', '+1 555 0100'],
-    ['Team', { type: 'select', options: ['Platform', 'Growth'] }, 'Platform', 'Platform'],
-    ['Stage', { type: 'status', options: ['Draft', 'Ready'] }, 'Ready', 'Ready'],
-    ['Labels', { type: 'multi_select', options: ['a', 'b'] }, ['a', 'b'], ['a', 'b']],
-    ['Due date', { type: 'date' }, { start: '2026-12-01' }, { start: '2026-12-01', end: null, timeZone: null }],
-    [
-      'Window',
-      { type: 'date' },
-      { start: '2026-12-01T09:00:00.000+01:00', end: '2026-12-03T17:00:00.000+01:00', timeZone: 'Europe/Paris' },
-      { start: '2026-12-01T09:00:00.000+01:00', end: '2026-12-03T17:00:00.000+01:00', timeZone: 'Europe/Paris' },
-    ],
-    ['Score', { type: 'formula', expression: 'prop("Estimate") * 2' }, 7, 7],
-    ['Late', { type: 'formula', expression: 'now() > prop("Due date")' }, false, false],
-    ['Next review', { type: 'formula', expression: 'dateAdd(now(), 7, "days")' }, { start: '2026-12-08' }, { start: '2026-12-08', end: null, timeZone: null }],
-    ['Subtasks', { type: 'rollup', function: 'count', relation: 'Related' }, 4, 4],
-    ['Related names', { type: 'rollup', function: 'show_original', relation: 'Related' }, ['Spec', 'Review'], ['Spec', 'Review']],
-    ['Reviewed', { type: 'verification' }, 'verified', 'verified'],
-    ['Site', { type: 'place' }, { lat: 47.9, lon: 106.9, name: 'Ulaanbaatar' }, { name: 'Ulaanbaatar', lat: 47.9, lon: 106.9 }],
-  ])('reads a %s property of type %j as a plain value under its camelCase name', async (name, schema, value, expected) => {
-    const { properties } = await readWith(name, schema, value);
-    const key = name.replace(/ (\w)/g, (_, letter: string) => letter.toUpperCase()).replace(/^\w/, (letter) => letter.toLowerCase());
+  interface Reading {
+    readonly name: string;
+    readonly schema: FakePropertySchema;
+    readonly typed: FakePropertyInput;
+    readonly key: string;
+    readonly expected: unknown;
+  }
+  const paris = { start: '2026-12-01T09:00:00.000+01:00', end: '2026-12-03T17:00:00.000+01:00', timeZone: 'Europe/Paris' };
+  it.each<Reading>([
+    { name: 'Notes', schema: { type: 'rich_text' }, typed: 'call back 🙂', key: 'notes', expected: 'call back 🙂' },
+    { name: 'Estimate', schema: { type: 'number' }, typed: 3.5, key: 'estimate', expected: 3.5 },
+    { name: 'Blocking', schema: { type: 'checkbox' }, typed: true, key: 'blocking', expected: true },
+    { name: 'Spec', schema: { type: 'url' }, typed: 'https://example.com/spec', key: 'spec', expected: 'https://example.com/spec' },
+    { name: 'Contact', schema: { type: 'email' }, typed: 'ops@example.com', key: 'contact', expected: 'ops@example.com' },
+    { name: 'Phone', schema: { type: 'phone_number' }, typed: '+1 555 0100', key: 'phone', expected: '+1 555 0100' },
+    { name: 'Team', schema: { type: 'select', options: ['Platform'] }, typed: 'Platform', key: 'team', expected: 'Platform' },
+    { name: 'Stage', schema: { type: 'status', options: ['Draft', 'Ready'] }, typed: 'Ready', key: 'stage', expected: 'Ready' },
+    { name: 'Labels', schema: { type: 'multi_select', options: ['a', 'b'] }, typed: ['a', 'b'], key: 'labels', expected: ['a', 'b'] },
+    {
+      name: 'Due date',
+      schema: { type: 'date' },
+      typed: { start: '2026-12-01' },
+      key: 'dueDate',
+      expected: { start: '2026-12-01', end: null, timeZone: null },
+    },
+    { name: 'Window', schema: { type: 'date' }, typed: paris, key: 'window', expected: paris },
+    { name: 'Score', schema: { type: 'formula', expression: 'prop("Estimate") * 2' }, typed: 7, key: 'score', expected: 7 },
+    { name: 'Late', schema: { type: 'formula', expression: 'now() > prop("Due")' }, typed: false, key: 'late', expected: false },
+    {
+      name: 'Next review',
+      schema: { type: 'formula', expression: 'dateAdd(now(), 7, "days")' },
+      typed: { start: '2026-12-08' },
+      key: 'nextReview',
+      expected: { start: '2026-12-08', end: null, timeZone: null },
+    },
+    { name: 'Subtasks', schema: { type: 'rollup', function: 'count', relation: 'Parent' }, typed: 4, key: 'subtasks', expected: 4 },
+    {
+      name: 'Subtask names',
+      schema: { type: 'rollup', function: 'show_original', relation: 'Parent' },
+      typed: ['Spec', 'Review'],
+      key: 'subtaskNames',
+      expected: ['Spec', 'Review'],
+    },
+    { name: 'Reviewed', schema: { type: 'verification' }, typed: 'verified', key: 'reviewed', expected: 'verified' },
+    {
+      name: 'Site',
+      schema: { type: 'place' },
+      typed: { lat: 47.9, lon: 106.9, name: 'Ulaanbaatar' },
+      key: 'site',
+      expected: { name: 'Ulaanbaatar', lat: 47.9, lon: 106.9 },
+    },
+  ])('reads the $schema.type property $name under properties.$key', async ({ name, schema, typed, key, expected }) => {
+    const { properties } = await readWith(name, schema, typed);
     expect(properties[key]).toEqual(expected);
   });
 
