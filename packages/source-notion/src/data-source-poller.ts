@@ -97,7 +97,7 @@ export function createDataSourcePoller({ client, scheduler, database, options, l
         logger.debug('not re-reading a page Kurultai edited last', { taskId: page.id });
         continue;
       }
-      const reading = pageToTask(await withWholeReferences(client, scheduler, page, signal), options);
+      const reading = pageToTask(await withWholeReferences({ client, scheduler, logger }, page, signal), options);
       if (reading.kind === 'task') {
         tasks.push(reading.task);
         warnSkippedProperties(page.id, reading.skippedProperties);

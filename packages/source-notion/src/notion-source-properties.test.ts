@@ -122,6 +122,18 @@ describe('reading Notion properties into a task’s properties', () => {
     expect(task?.properties?.['watchers']).toMatchObject({ ids: watchers, names: watchers.map((_, index) => `Watcher ${index}`) });
   });
 
+  it('keeps the 25 related pages the page listed, with a warning, when Notion no longer finds the relation', async () => {
+    const board = await boardFixture({}, { Related: { type: 'relation' } });
+    const related = relatedPages(board, 30);
+    board.addTask('task', { Related: related });
+    board.fake.inject({ type: 'not_found' }, { endpoint: 'pages.properties.retrieve' });
+    const [task] = tasksOf(await readAll(await board.source()));
+    expect({ related: task?.properties?.['related'], warnings: warningsAbout(board, 'Related').length }).toEqual({
+      related: related.slice(0, 25),
+      warnings: 1,
+    });
+  });
+
   it('spends no request on relations Notion listed whole', async () => {
     const board = await boardFixture({}, { Related: { type: 'relation' } });
     board.addTask('task', { Related: relatedPages(board, 25) });

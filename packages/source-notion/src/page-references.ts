@@ -1,4 +1,5 @@
-import type { Client, PageObjectResponse, PropertyItemObjectResponse } from '@notionhq/client';
+import type { Logger } from '@kurultai/core';
+import { APIErrorCode, isNotionClientError, type Client, type PageObjectResponse, type PropertyItemObjectResponse } from '@notionhq/client';
 import { PAGE_REFERENCE_LIMIT, PAGE_SIZE_LIMIT } from './notion-limits.js';
 import type { RequestScheduler } from './request-scheduler.js';
 
@@ -47,19 +48,36 @@ async function readWhole(
   return { id: value.id, type: 'people', people: items.flatMap((item) => (item.type === 'people' ? [item.people] : [])) };
 }
 
+export interface WholeReferencesOptions {
+  readonly client: Client;
+  readonly scheduler: RequestScheduler;
+  readonly logger: Logger;
+}
+
 /**
  * The page with its relation and people properties whole: Notion cuts them at 25 references in a page object, and a rule
- * reading "related to page X" must not miss X because it came 26th. Costs requests only for the cut properties.
+ * reading "related to page X" must not miss X because it came 26th. Costs requests only for the cut properties. A
+ * property Notion no longer finds (deleted since the query) keeps the references the page listed, with a warning.
  */
 export async function withWholeReferences(
-  client: Client,
-  scheduler: RequestScheduler,
+  { client, scheduler, logger }: WholeReferencesOptions,
   page: PageObjectResponse,
   signal: AbortSignal,
 ): Promise<PageObjectResponse> {
   const cut = Object.entries(page.properties).filter(([, value]) => isCut(value));
   if (cut.length === 0) return page;
   const properties = { ...page.properties };
-  for (const [name, value] of cut) properties[name] = await readWhole(client, scheduler, page.id, value, signal);
+  for (const [name, value] of cut) {
+    try {
+      properties[name] = await readWhole(client, scheduler, page.id, value, signal);
+    } catch (error) {
+      if (!isNotionClientError(error) || error.code !== APIErrorCode.ObjectNotFound) throw error;
+      logger.warn('kept the first references of a Notion property that could not be read whole', {
+        taskId: page.id,
+        property: name,
+        reason: error.message,
+      });
+    }
+  }
   return { ...page, properties };
 }

@@ -29,6 +29,8 @@ export type FakeFault =
   | { readonly type: 'server_error'; readonly status: 500 | 502 | 503 | 504 }
   /** 409 `conflict_error`: a concurrent edit of the same page. */
   | { readonly type: 'conflict' }
+  /** 404 `object_not_found`: what was asked for was deleted or unshared since the client learned of it. */
+  | { readonly type: 'not_found' }
   /** The request is handled normally, after a delay. A client that gives up earlier still has its request applied. */
   | { readonly type: 'slow'; readonly delayMs: number };
 
@@ -155,6 +157,9 @@ function answerFault(response: ServerResponse, fault: Exclude<FakeFault, { type:
     case 'conflict':
       sendError(response, new FakeNotionError(409, 'conflict_error', 'Conflict occurred while saving. Please try again.'));
       return 'conflict_error';
+    case 'not_found':
+      sendError(response, new FakeNotionError(404, 'object_not_found', 'Could not find the object; it was deleted or unshared.'));
+      return 'object_not_found';
     case 'server_error':
       if (fault.status === 502) {
         response.writeHead(502, { 'content-type': 'text/html' });
@@ -253,7 +258,8 @@ export async function startFakeNotionServer(options: FakeNotionServerOptions = {
     }
     const fault = takeFault(route?.endpoint);
     if (fault !== undefined && fault.type !== 'slow') {
-      log(fault.type === 'server_error' ? fault.status : fault.type === 'conflict' ? 409 : 429, answerFault(response, fault));
+      const statuses = { conflict: 409, not_found: 404, rate_limited: 429 } as const;
+      log(fault.type === 'server_error' ? fault.status : statuses[fault.type], answerFault(response, fault));
       return;
     }
     if (fault?.type === 'slow') await delay(fault.delayMs);
