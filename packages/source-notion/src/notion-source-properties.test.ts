@@ -95,6 +95,13 @@ describe('reading Notion properties into a task’s properties', () => {
     });
   });
 
+  it('reads people as ids alone when the integration may not read user information', async () => {
+    const board = await boardFixture({ readUserInformation: false }, { Assignee: { type: 'people' } });
+    board.addTask('task', { Assignee: [board.fake.workspace.person.id] });
+    const [task] = tasksOf(await readAll(await board.source()));
+    expect(task?.properties?.['assignee']).toEqual({ ids: [board.fake.workspace.person.id], names: [] });
+  });
+
   it('reads a relation as the related pages’ ids', async () => {
     const board = await boardFixture({}, { Related: { type: 'relation' } });
     const related = relatedPages(board, 2);

@@ -2,6 +2,7 @@ import type {
   DataSourceObjectResponse,
   GetPagePropertyResponse,
   PageObjectResponse,
+  PartialUserObjectResponse,
   UserObjectResponse,
 } from '@notionhq/client';
 import { PAGE_REFERENCE_LIMIT, PAGE_SIZE_LIMIT } from '../notion-limits.js';
@@ -25,7 +26,7 @@ export interface PropertyContext {
   readonly lastEditedBy: string;
   /** The page's number in its data source, for unique ids. */
   readonly number: number;
-  readonly user: (id: string) => UserObjectResponse;
+  readonly user: (id: string) => PartialUserObjectResponse | UserObjectResponse;
   readonly now: () => Date;
 }
 

@@ -6,6 +6,7 @@ import type {
   GetPagePropertyResponse,
   ListCommentsResponse,
   PageObjectResponse,
+  PartialUserObjectResponse,
   UserObjectResponse,
 } from '@notionhq/client';
 import { PAGE_SIZE_LIMIT } from '../notion-limits.js';
@@ -39,6 +40,11 @@ export interface FakeNotionWorkspaceOptions {
    * 403 `restricted_resource`; posting them is a separate capability, kept here.
    */
   readonly readComments?: boolean;
+  /**
+   * Whether the integration has Notion's "Read user information" capability (default true). Without it, users in property
+   * values are answered by id alone (`{object: "user", id}`), with no name.
+   */
+  readonly readUserInformation?: boolean;
 }
 
 interface StoredDataSource {
@@ -110,10 +116,12 @@ export class FakeNotionWorkspace {
   readonly #comments: StoredComment[] = [];
 
   readonly #readComments: boolean;
+  readonly #readUserInformation: boolean;
 
   constructor(options: FakeNotionWorkspaceOptions = {}) {
     this.#now = options.now ?? (() => new Date());
     this.#readComments = options.readComments ?? true;
+    this.#readUserInformation = options.readUserInformation ?? true;
   }
 
   // ---- helpers for tests: acting as a person ----
@@ -441,8 +449,9 @@ export class FakeNotionWorkspace {
     };
   }
 
-  /** A user as property values show them; the integration needs "Read user information" to see names, which Kurultai's has. */
-  #user(id: string): UserObjectResponse {
+  /** A user as property values show them: by id alone unless the integration may read user information. */
+  #user(id: string): PartialUserObjectResponse | UserObjectResponse {
+    if (!this.#readUserInformation) return { object: 'user', id };
     if (id === this.bot.id) return { object: 'user', id, name: this.bot.name, avatar_url: null, type: 'bot', bot: {} };
     const person = this.#people.find((user) => user.id === id);
     return { object: 'user', id, name: person?.name ?? null, avatar_url: null, type: 'person', person: {} };
