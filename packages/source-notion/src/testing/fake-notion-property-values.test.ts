@@ -80,6 +80,32 @@ describe('the fake Notion API’s property values, read with the real client', (
     });
   });
 
+  it('pages a title through the property item endpoint, one item per text object', async () => {
+    const { client, addPage } = await databaseWith({});
+    const pageId = addPage({ Name: 'x'.repeat(4500) });
+    const answer = await client.pages.properties.retrieve({ page_id: pageId, property_id: 'title' });
+    const lengths = answer.object === 'list' ? answer.results.map((item) => (item.type === 'title' ? item.title.plain_text.length : 0)) : [];
+    expect(lengths).toEqual([2000, 2000, 500]);
+  });
+
+  it('refuses a property item cursor it did not give with a validation_error', async () => {
+    const { client, addPage } = await databaseWith({ Related: { type: 'relation' } });
+    const pageId = addPage({ Related: [addPage()] });
+    const { id } = (await retrievedProperty(client, pageId, 'Related')) as { id: string };
+    const error: unknown = await client.pages.properties
+      .retrieve({ page_id: pageId, property_id: id, start_cursor: 'nonsense' })
+      .catch((e: unknown) => e);
+    expect(isNotionClientError(error) && error.code).toBe(APIErrorCode.ValidationError);
+  });
+
+  it('answers object_not_found for a property the page does not have', async () => {
+    const { client, addPage } = await databaseWith({});
+    const error: unknown = await client.pages.properties
+      .retrieve({ page_id: addPage(), property_id: 'nope' })
+      .catch((e: unknown) => e);
+    expect(isNotionClientError(error) && error.code).toBe(APIErrorCode.ObjectNotFound);
+  });
+
   it('answers a simple property through the property item endpoint as one property_item', async () => {
     const { client, addPage } = await databaseWith({ Points: { type: 'number' } });
     const pageId = addPage({ Points: 5 });
