@@ -8,8 +8,9 @@ import {
   type StatusChange,
   type StoredTask,
   type TaskStatus,
+  type WaitingRetries,
 } from '@kurultai/core';
-import neo4j from 'neo4j-driver';
+import neo4j, { type Record as Neo4jRecord } from 'neo4j-driver';
 import { ackWriteBacks, claimTasks, claimWriteBacks } from './claims.js';
 import { displayUri, type Neo4jSinkOptions, resolveConnectionSettings } from './connection-settings.js';
 import { type GraphConnection, openGraphConnection, PLUGIN_PLACE } from './graph-connection.js';
@@ -239,6 +240,10 @@ async function summary(graph: GraphConnection, recentFailures: number): Promise<
        RETURN t.id AS taskId, a.id AS agent, t.error AS error, t.updatedAt AS at ORDER BY t.updatedAt DESC, t.id LIMIT $limit`,
       { limit: neo4j.int(Math.max(0, recentFailures)) },
     );
+    const waiting = await tx.run(
+      `MATCH (t:Task) ${TASK_QUEUE_SEEK} WHERE t.status = 'retrying' AND ${TASK_QUEUE_KEYS_PRESENT} AND t.notBefore > timestamp()
+       RETURN count(t) AS count, min(t.notBefore) AS nextDueAt`,
+    );
     const byStatus: Partial<Record<TaskStatus, number>> = {};
     const byAgent: Record<string, Partial<Record<TaskStatus, number>>> = {};
     for (const record of counts.records) {
@@ -257,6 +262,12 @@ async function summary(graph: GraphConnection, recentFailures: number): Promise<
         error: String(record.get('error')),
         at: readTime(record.get('at')),
       })),
+      waitingRetries: readWaitingRetries(waiting.records[0]),
     };
   });
+}
+
+function readWaitingRetries(record: Neo4jRecord | undefined): WaitingRetries | null {
+  const count = Number(record?.get('count') ?? 0);
+  return count === 0 ? null : { count, nextDueAt: readTime(record?.get('nextDueAt')) };
 }

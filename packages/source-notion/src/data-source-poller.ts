@@ -11,6 +11,8 @@ import type { CheckedDatabase } from './database-check.js';
 import { PAGE_SIZE_LIMIT } from './notion-limits.js';
 import type { SyncState } from './notion-cursor.js';
 import type { NotionSourceOptions } from './notion-source-options.js';
+import type { SkippedProperty } from './page-properties.js';
+import { withWholeReferences } from './page-references.js';
 import { pageToTask, statusOf } from './page-to-task.js';
 import type { RequestScheduler } from './request-scheduler.js';
 
@@ -70,8 +72,18 @@ export function createDataSourcePoller({ client, scheduler, database, options, l
     );
   };
 
+  // A property the source cannot read is said once per source, not at every page.
+  const warnedProperties = new Set<string>();
+  const warnSkippedProperties = (taskId: string, skipped: readonly SkippedProperty[]) => {
+    for (const { name, reason } of skipped) {
+      if (warnedProperties.has(name)) continue;
+      warnedProperties.add(name);
+      logger.warn('a Notion property is left out of the tasks\' properties', { property: name, reason, taskId });
+    }
+  };
+
   /** The tasks among a query's results that were not delivered before, recording every page version read. */
-  const newTasks = (state: SyncState, results: QueryDataSourceResponse['results']): TaskInput[] => {
+  const newTasks = async (state: SyncState, results: QueryDataSourceResponse['results'], signal: AbortSignal): Promise<TaskInput[]> => {
     const tasks: TaskInput[] = [];
     for (const page of results) {
       if (!isFullPage(page)) continue;
@@ -85,9 +97,13 @@ export function createDataSourcePoller({ client, scheduler, database, options, l
         logger.debug('not re-reading a page Kurultai edited last', { taskId: page.id });
         continue;
       }
-      const reading = pageToTask(page, options);
-      if (reading.kind === 'task') tasks.push(reading.task);
-      else logger.warn('skipping a Notion page', { taskId: page.id, reason: reading.reason });
+      const reading = pageToTask(await withWholeReferences({ client, scheduler, logger }, page, signal), options);
+      if (reading.kind === 'task') {
+        tasks.push(reading.task);
+        warnSkippedProperties(page.id, reading.skippedProperties);
+      } else {
+        logger.warn('skipping a Notion page', { taskId: page.id, reason: reading.reason });
+      }
     }
     state.prune(options.overlapMs);
     return tasks;
@@ -109,7 +125,7 @@ export function createDataSourcePoller({ client, scheduler, database, options, l
         startCursor = undefined;
         continue;
       }
-      const tasks = newTasks(state, answer.results);
+      const tasks = await newTasks(state, answer.results, signal);
       const cursor = state.serialize();
       if (tasks.length > 0 || cursor !== lastCursor) yield { tasks, cursor };
       lastCursor = cursor;

@@ -31,6 +31,7 @@ const ACCEPTED_TYPES: Readonly<Record<keyof NotionSourceOptions['properties'], r
   priority: ['select', 'status'],
   tags: ['multi_select', 'select'],
   description: ['rich_text', 'title'],
+  commentLog: ['rich_text'],
 };
 
 /** Turns the answers that mean "the config is wrong" into errors that say so; other errors pass through. */

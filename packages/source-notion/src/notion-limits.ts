@@ -2,6 +2,8 @@
 export const TEXT_CONTENT_LIMIT = 2000;
 /** Notion's limit on the number of objects in one rich text array. */
 export const RICH_TEXT_ARRAY_LIMIT = 100;
+/** A page object lists at most this many references (related pages, people) per property. */
+export const PAGE_REFERENCE_LIMIT = 25;
 /** The most results one query answers with. */
 export const PAGE_SIZE_LIMIT = 100;
 

@@ -14,6 +14,13 @@ const properties = z
     priority: propertyName.optional().describe('A select (or status) property holding the priority.'),
     tags: propertyName.optional().describe('A multi-select (or select) property holding the tags.'),
     description: propertyName.optional().describe('A text property holding the description.'),
+    commentLog: propertyName
+      .optional()
+      .describe(
+        'A text property where Kurultai notes the comments it posted on the page. Notion lists only unresolved comments, ' +
+          'so without it a comment a person has resolved is posted again when its write-back is offered again (after a ' +
+          'restart before the dispatcher recorded the delivery).',
+      ),
   })
   .prefault({})
   .describe('Which database properties hold what.');

@@ -2,7 +2,15 @@ import type { Logger, PluginContext, SourceBatch, TaskInput } from '@kurultai/co
 import { afterEach } from 'vitest';
 import { createNotionSource, type NotionSource } from './notion-source.js';
 import type { NotionSourceOptionsInput } from './notion-source-options.js';
-import { createTaskBoard, startFakeNotionServer, type FakeNotionServer, type FakeNotionServerOptions } from './testing/index.js';
+import {
+  createTaskBoard,
+  startFakeNotionServer,
+  TASK_BOARD_PROPERTIES,
+  type FakeNotionServer,
+  type FakeNotionServerOptions,
+  type FakePropertyInput,
+  type FakePropertySchema,
+} from './testing/index.js';
 
 export interface LogLine {
   readonly level: 'debug' | 'info' | 'warn' | 'error';
@@ -35,19 +43,23 @@ export interface BoardFixture {
   /** Creates a source on the board, closed after the test; `env` adds environment variables. */
   source(extra?: Partial<NotionSourceOptionsInput>, env?: Readonly<Record<string, string>>): Promise<NotionSource>;
   /** Adds a task page as a person, in the "Not started" status unless told otherwise. */
-  addTask(title: string, values?: Readonly<Record<string, string | readonly string[] | null>>): string;
+  addTask(title: string, values?: Readonly<Record<string, FakePropertyInput>>): string;
   /** The status a page shows now. */
   statusOf(pageId: string): string | undefined;
 }
 
 /**
- * A fake Notion with a task board, and a way to make sources on it. The fake's rate limiter is off unless asked for, and
- * sources run at 100 requests per second, so tests about other behaviours do not wait for Notion's pace.
+ * A fake Notion with a task board (with `extraProperties` besides the usual ones), and a way to make sources on it. The
+ * fake's rate limiter is off unless asked for, and sources run at 100 requests per second, so tests about other
+ * behaviours do not wait for Notion's pace.
  */
-export async function boardFixture(fakeOptions: FakeNotionServerOptions = {}): Promise<BoardFixture> {
+export async function boardFixture(
+  fakeOptions: FakeNotionServerOptions = {},
+  extraProperties: Readonly<Record<string, FakePropertySchema>> = {},
+): Promise<BoardFixture> {
   const fake = await startFakeNotionServer({ rateLimit: false, ...fakeOptions });
   cleanups.push(() => fake.close());
-  const { databaseId, dataSourceId } = createTaskBoard(fake.workspace);
+  const { databaseId, dataSourceId } = createTaskBoard(fake.workspace, { ...TASK_BOARD_PROPERTIES, ...extraProperties });
   const { logger, lines } = recordingLogger();
   const context: PluginContext = { logger, env: { NOTION_TOKEN: fake.token }, baseDir: process.cwd() };
   const options = (extra: Partial<NotionSourceOptionsInput> = {}): NotionSourceOptionsInput => ({

@@ -8,7 +8,8 @@ import {
   type WriteBack,
 } from '@kurultai/core';
 import { APIErrorCode, Client, isNotionClientError, LogLevel } from '@notionhq/client';
-import { commentFor, commentMarker, commentRichText } from './comment-text.js';
+import { CommentDelivery } from './comment-delivery.js';
+import { commentFor, commentMarker } from './comment-text.js';
 import { createDataSourcePoller } from './data-source-poller.js';
 import { checkDatabase, explainAccessError, type CheckedDatabase } from './database-check.js';
 import { SyncState } from './notion-cursor.js';
@@ -16,7 +17,6 @@ import { notionSourceOptions, type NotionSourceOptions, type NotionSourceOptions
 import { PollTimer } from './poll-timer.js';
 import { judgeFailure, RequestScheduler, type RequestSchedulerStats } from './request-scheduler.js';
 import { startWebhookEndpoint, type WebhookEndpoint } from './webhook-endpoint.js';
-import { PostedComments } from './page-comments.js';
 import { WriteBackQueue, writeBackDigest, type StepFailure, type WriteBackStep } from './write-back-queue.js';
 
 /** The Notion source, with what its tests and benchmark look at. */
@@ -101,7 +101,7 @@ export async function createNotionSource(
     }
   }
 
-  const postedComments = new PostedComments({ client, scheduler, logger });
+  const comments = new CommentDelivery({ client, scheduler, logger, logProperty: properties.commentLog });
   const queue = new WriteBackQueue({
     steps: (update) => writeBackSteps(update, options),
     perform: async (taskId, step) => {
@@ -112,14 +112,8 @@ export async function createNotionSource(
           () => client.pages.update({ page_id: taskId, properties: { [properties.status]: value } }),
           stopping.signal,
         );
-      } else if (await postedComments.has(taskId, step.marker, stopping.signal)) {
-        logger.info('the comment is already on the Notion page; not posting it again', { taskId });
       } else {
-        await scheduler.run(
-          'comments.create',
-          () => client.comments.create({ parent: { page_id: taskId }, rich_text: commentRichText(step.text, step.marker) }),
-          stopping.signal,
-        );
+        await comments.post(taskId, step, stopping.signal);
       }
     },
     judge: (error): StepFailure => {

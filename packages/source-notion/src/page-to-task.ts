@@ -1,12 +1,23 @@
 import type { Priority, TaskInput } from '@kurultai/core';
 import type { PageObjectResponse } from '@notionhq/client';
 import type { NotionSourceOptions } from './notion-source-options.js';
+import { readPageProperties, type SkippedProperty } from './page-properties.js';
 
 type PropertyValue = PageObjectResponse['properties'][string];
 
-/** A page read as a task, or the reason it is not one. */
+/** A page read as a task (with the page properties it left out), or the reason it is not one. */
 export type PageReading =
-  { readonly kind: 'task'; readonly task: TaskInput } | { readonly kind: 'skipped'; readonly reason: string };
+  | { readonly kind: 'task'; readonly task: TaskInput; readonly skippedProperties: readonly SkippedProperty[] }
+  | { readonly kind: 'skipped'; readonly reason: string };
+
+/**
+ * The source's own fields in `task.properties`; a page property whose key is one of these is not read under it. The
+ * mapped priority's option name is one too when a priority property is mapped; otherwise a page's "Priority" takes the key.
+ */
+function ownFields(mapping: TaskMapping): ReadonlySet<string> {
+  const fields = ['url', 'status', 'createdTime', 'lastEditedTime'];
+  return new Set(mapping.properties.priority === undefined ? fields : [...fields, 'priority']);
+}
 
 /** What the mapping needs from the options. */
 export type TaskMapping = Pick<NotionSourceOptions, 'name' | 'properties' | 'priorities' | 'emptyTitle'>;
@@ -38,7 +49,9 @@ function propertyOf(page: PageObjectResponse, name: string | undefined): Propert
 
 /**
  * Reads a page as a task. Everything read from the page is untrusted text and is passed on as written (emoji and all); a
- * page that cannot make a task (in the trash, no title) is skipped with a reason for the log.
+ * page that cannot make a task (in the trash, no title) is skipped with a reason for the log. Every page property the
+ * mapping does not already read into the task's fields goes into `task.properties` under its `propertyKey` (see
+ * `readPageProperties`), next to the source's own fields.
  */
 export function pageToTask(page: PageObjectResponse, mapping: TaskMapping): PageReading {
   if (page.in_trash) return { kind: 'skipped', reason: 'the page is in the trash' };
@@ -55,8 +68,11 @@ export function pageToTask(page: PageObjectResponse, mapping: TaskMapping): Page
   const priorityName = optionsOf(propertyOf(page, mapping.properties.priority))[0];
   const priority: Priority | undefined = priorityName === undefined ? undefined : mapping.priorities[priorityName];
   const tags = optionsOf(propertyOf(page, mapping.properties.tags));
+  const mappedNames = new Set(Object.values(mapping.properties).filter((name) => name !== undefined));
+  const { facts, skipped } = readPageProperties(page.properties, { reservedKeys: ownFields(mapping), mappedNames });
   return {
     kind: 'task',
+    skippedProperties: skipped,
     task: {
       id: page.id,
       title,
@@ -65,9 +81,10 @@ export function pageToTask(page: PageObjectResponse, mapping: TaskMapping): Page
       ...(priority === undefined ? {} : { priority }),
       ...(tags.length === 0 ? {} : { tags }),
       properties: {
+        ...facts,
         url: page.url,
         status: status ?? null,
-        priority: priorityName ?? null,
+        ...(mapping.properties.priority === undefined ? {} : { priority: priorityName ?? null }),
         createdTime: page.created_time,
         lastEditedTime: page.last_edited_time,
       },

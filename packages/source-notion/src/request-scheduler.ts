@@ -27,8 +27,8 @@ const TRANSIENT_CODES: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * Sorts a failure. Every Kurultai request is safe to repeat (a status set to a value, a query, a read; a comment is
- * posted once its status update went through), so 5xx answers are retried on POST and PATCH too, which the client does not.
+ * Sorts a failure. Every Kurultai request is safe to repeat (a status set to a value, a query, a read; a comment's retry
+ * first looks for it on the page), so 5xx answers are retried on POST and PATCH too, which the client does not.
  */
 export function judgeFailure(error: unknown): FailureVerdict {
   if (isNotionClientError(error)) {

@@ -1,6 +1,7 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { projectFolders } from '../project-folders.fixture.js';
@@ -19,7 +20,11 @@ interface Finished {
 const project = projectFolders('kurultai-cli-');
 
 function kurultai(folder: string, args: readonly string[], env: Readonly<Record<string, string>> = {}) {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: folder, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return watch(spawn(process.execPath, [BIN, ...args], { cwd: folder, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }));
+}
+
+/** Collects what a child writes, and resolves with it and its exit code when it ends. */
+function watch(child: ChildProcessByStdio<null, Readable, Readable>) {
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -42,6 +47,12 @@ const TASKS = `tasks:
 const config = (spawner: string, extra = '') =>
   `source: { use: file, with: { path: tasks.yaml } }\nsink: { use: sqlite, with: { path: ledger.db } }\nspawner: ${spawner}\n${extra}`;
 
+/** An agent that always fails the way a retry may help, and one that fails the way no retry will. */
+const UNAVAILABLE = '{ use: process, with: { command: sh, args: ["-c", "echo the backend is restarting >&2; exit 75"] } }';
+const GIVES_UP = '{ use: process, with: { command: sh, args: ["-c", "echo the agent gave up >&2; exit 3"], retryableExitCodes: none } }';
+// Attempts to spare, so that even a retry whose jitter came out near zero, run again at once, ends up waiting.
+const WAIT_AN_HOUR = 'dispatcher: { retries: { maxAttempts: 10, baseDelaySeconds: 3600, maxDelaySeconds: 3600 } }\n';
+
 describe('kurultai run --once', () => {
   it('runs every task of the source, logs JSON lines off a terminal, and exits 0 with a summary', async () => {
     const folder = project({ 'tasks.yaml': TASKS, 'kurultai.config.yaml': config('{ use: echo }') });
@@ -60,6 +71,30 @@ describe('kurultai run --once', () => {
     expect(lines.filter((line) => line.msg === 'task assigned')).toHaveLength(3);
     expect(lines.filter((line) => line.msg === 'task started')).toHaveLength(0);
     expect(lines.at(-1)).toMatchObject({ msg: 'run summary', ingested: 3, completed: 0, ledger: { assigned: 3 } });
+  });
+
+  it('exits 0 without waiting for retries due later, leaving them retrying and saying when the first is due', async () => {
+    const folder = project({ 'tasks.yaml': TASKS, 'kurultai.config.yaml': config(UNAVAILABLE, WAIT_AN_HOUR) });
+    const result = await run(folder, ['run', '--once']);
+    expect(result.code, result.stderr).toBe(0);
+    const summary = logLines(result.stdout).at(-1);
+    expect(summary).toMatchObject({ msg: 'run summary', completed: 0, failed: 0, waitingRetries: 3, ledger: { retrying: 3 } });
+    expect(Date.parse(String(summary?.nextRetryAt))).toBeGreaterThan(Date.now());
+  });
+
+  it('exits 1 when a task failed for good during the run', async () => {
+    const folder = project({ 'tasks.yaml': TASKS, 'kurultai.config.yaml': config(GIVES_UP) });
+    const result = await run(folder, ['run', '--once']);
+    expect(result.code, result.stderr).toBe(1);
+    expect(logLines(result.stdout).at(-1)).toMatchObject({ msg: 'run summary', failed: 3, ledger: { failed: 3 } });
+  });
+
+  it('exits 0 again on the next run once the failed tasks are behind it', async () => {
+    const folder = project({ 'tasks.yaml': TASKS, 'kurultai.config.yaml': config(GIVES_UP) });
+    await run(folder, ['run', '--once']);
+    const result = await run(folder, ['run', '--once']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(logLines(result.stdout).at(-1)).toMatchObject({ msg: 'run summary', ingested: 0, failed: 0, ledger: { failed: 3 } });
   });
 
   it('exits 1 with the problem at its path:line:col, on one line, when the config is invalid', async () => {
@@ -123,10 +158,9 @@ describe('kurultai run', () => {
 });
 
 describe('kurultai status and retry', () => {
-  const failing = '{ use: process, with: { command: sh, args: ["-c", "echo the agent gave up >&2; exit 3"], retryableExitCodes: none } }';
 
   it('shows counts by status and agent, and the latest failures with their errors', async () => {
-    const folder = project({ 'tasks.yaml': TASKS, 'kurultai.config.yaml': config(failing) });
+    const folder = project({ 'tasks.yaml': TASKS, 'kurultai.config.yaml': config(GIVES_UP) });
     await run(folder, ['run', '--once']);
     const result = await run(folder, ['status']);
     expect(result.code, result.stderr).toBe(0);
@@ -134,6 +168,14 @@ describe('kurultai status and retry', () => {
     expect(result.stdout).toMatch(/^temujin +0 +0 +0 +0 +1$/m);
     expect(result.stdout).toContain('Latest failures:');
     expect(result.stdout).toContain('the agent gave up');
+  });
+
+  it('says how many retries wait for their time, and when the first is due', async () => {
+    const folder = project({ 'tasks.yaml': TASKS, 'kurultai.config.yaml': config(UNAVAILABLE, WAIT_AN_HOUR) });
+    await run(folder, ['run', '--once']);
+    const result = await run(folder, ['status']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^3 tasks wait for a retry; the first is due at \S+Z \(in \d+s\), for the next `kurultai run`\.$/m);
   });
 
   it('prints the summary as JSON with --json', async () => {
@@ -144,7 +186,7 @@ describe('kurultai status and retry', () => {
   });
 
   it('puts a failed task back in the queue as its next attempt', async () => {
-    const folder = project({ 'tasks.yaml': TASKS, 'kurultai.config.yaml': config(failing) });
+    const folder = project({ 'tasks.yaml': TASKS, 'kurultai.config.yaml': config(GIVES_UP) });
     await run(folder, ['run', '--once']);
     const result = await run(folder, ['retry', 't-build']);
     expect(result.code, result.stderr).toBe(0);
@@ -166,5 +208,60 @@ describe('kurultai status and retry', () => {
     const result = await run(folder, ['retry', 'nope']);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe('kurultai: task nope: cannot retry: no such task in the ledger\n');
+  });
+});
+
+/** A shell word for `sh -c`. */
+const shellWord = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
+
+/**
+ * Runs the built binary on a real pseudo-terminal, 100 columns wide, through util-linux's `script` (which passes the
+ * exit code on with -e); answers what the terminal showed, with the terminal's CR LF line ends made LF.
+ */
+async function onTerminal(folder: string, args: readonly string[], env: Readonly<Record<string, string | undefined>> = {}): Promise<Finished> {
+  const command = ['stty cols 100 rows 40 && exec', ...[process.execPath, BIN, ...args].map(shellWord)].join(' ');
+  const child = spawn('script', ['-qfec', command, '/dev/null'], {
+    cwd: folder,
+    env: { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const result = await watch(child).finished.catch((error: unknown) => {
+    throw new Error(`these tests need \`script\` from util-linux (Debian: bsdutils) to give kurultai a pseudo-terminal: ${String(error)}`);
+  });
+  return { ...result, stdout: result.stdout.replaceAll('\r\n', '\n') };
+}
+
+describe('kurultai run on a terminal', () => {
+  it('redraws the live view in place, then prints the summary as sentences instead of JSON log lines', async () => {
+    const folder = project({ 'tasks.yaml': TASKS, 'kurultai.config.yaml': config('{ use: echo }') });
+    const result = await onTerminal(folder, ['run', '--once']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/\u001b\[\d+F\u001b\[J/);
+    expect(result.stdout).toMatch(/tasks +pending 0 +assigned 0 +in_progress 0 +retrying 0 +completed 3 +failed 0\n/);
+    expect(result.stdout).toContain('Implement the OAuth login flow → temujin (implementation, score');
+    expect(result.stdout).toMatch(/\nRead 3 new task\(s\); completed 3, failed 0, retried 0 in \d+\.\ds \(\d+ tasks\/s\)\.\nLedger: completed 3\.\n$/);
+    expect(result.stdout).not.toMatch(/^\{/m);
+  });
+
+  it('says how many retries wait and when the first is due, and exits 0', async () => {
+    const folder = project({ 'tasks.yaml': TASKS, 'kurultai.config.yaml': config(UNAVAILABLE, WAIT_AN_HOUR) });
+    const result = await onTerminal(folder, ['run', '--once']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/\nLedger: retrying 3\.\n3 tasks wait for a retry; the first is due at \S+Z \(in \d+s\), for the next `kurultai run`\.\n$/);
+  });
+
+  it('exits 1 when a task failed for good, as it does off a terminal', async () => {
+    const folder = project({ 'tasks.yaml': TASKS, 'kurultai.config.yaml': config(GIVES_UP) });
+    const result = await onTerminal(folder, ['run', '--once']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('completed 0, failed 3');
+  });
+
+  it('draws in bold on a terminal, and in plain text when NO_COLOR is set', async () => {
+    const folder = project({ 'tasks.yaml': TASKS, 'kurultai.config.yaml': config('{ use: echo }') });
+    expect((await onTerminal(folder, ['run', '--once'])).stdout).toContain('\u001b[1mKurultai\u001b[22m');
+    const plain = await onTerminal(folder, ['run', '--once'], { NO_COLOR: '1' });
+    expect(plain.stdout).toContain('Kurultai\n');
+    expect(plain.stdout).not.toContain('\u001b[1m');
   });
 });

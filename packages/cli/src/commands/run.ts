@@ -1,5 +1,6 @@
 import { createDispatcher, loadCouncil, loadPlugin, type Dispatcher, type RunSummary, type Sink, type Source, type Spawner } from '@kurultai/core';
 import { EXIT, type Command, type CommandContext } from '../command.js';
+import { describeWaitingRetries } from './describe-waiting-retries.js';
 import { LatestMessages } from './latest-messages.js';
 import { LiveView } from './live-view.js';
 import { CONFIG_HELP, CONFIG_OPTION, loadSetup, type Setup } from './load-setup.js';
@@ -28,8 +29,12 @@ Signals: SIGTERM or SIGINT drains (no new tasks; running ones finish, or are rel
 exits 0; a second signal exits at once with 128 + the signal number. When the reader of standard output goes away
 (\`kurultai run | head\`), it drains the same way, quietly. Exit 1: the config, the rules or a plugin failed.
 
+With --once it stops when no task is runnable now and none is in progress. A task waiting for a retry whose time
+is still ahead stays \`retrying\` in the ledger for the next run; the summary says how many wait and when the
+first is due. Exit 0 then, as when everything completed; exit 1 when a task failed for good during this run.
+
 ${CONFIG_HELP}
-      --once         take what the source holds now, finish it, print a summary and exit`,
+      --once         take what the source holds now, run what is runnable, print a summary and exit`,
   options: { ...CONFIG_OPTION, once: { type: 'boolean' } },
   async run({ values }, context) {
     const onTerminal = context.terminalColumns !== undefined;
@@ -49,8 +54,9 @@ ${CONFIG_HELP}
       const dispatcher = createDispatcher({ source, sink, spawner, council, rules, settings: setup.config.dispatcher });
       const view = messages === undefined ? undefined : liveView(context, sink, dispatcher, messages);
       dispatcher.listen(view ?? logListener(setup.pluginOptions.logger));
-      await supervise(dispatcher, { once: values.once === true, context, setup, view });
-      return EXIT.ok;
+      const summary = await supervise(dispatcher, { once: values.once === true, context, setup, view });
+      // A retry left for later is work deferred, not failed: only a task out of attempts makes a scheduled run fail.
+      return summary !== undefined && summary.failed > 0 ? EXIT.failed : EXIT.ok;
     } catch (error) {
       throw redactedError(error, setup?.config.secrets);
     } finally {
@@ -70,8 +76,11 @@ interface Supervision {
   readonly view: LiveView | undefined;
 }
 
-/** Runs the dispatcher under the process's signals: the first SIGTERM/SIGINT drains, a second one exits at once. */
-async function supervise(dispatcher: Dispatcher, { once, context, setup, view }: Supervision): Promise<void> {
+/**
+ * Runs the dispatcher under the process's signals: the first SIGTERM/SIGINT drains, a second one exits at once. Answers
+ * the summary of a `--once` run.
+ */
+async function supervise(dispatcher: Dispatcher, { once, context, setup, view }: Supervision): Promise<RunSummary | undefined> {
   const logger = setup.pluginOptions.logger;
   let draining = false;
   const onSignal = (signal: 'SIGINT' | 'SIGTERM') => {
@@ -97,11 +106,12 @@ async function supervise(dispatcher: Dispatcher, { once, context, setup, view }:
       const summary = await dispatcher.runOnce();
       await view?.stop();
       printSummary(context, summary, view !== undefined, logger);
-    } else {
-      await dispatcher.run();
-      await view?.stop('stopped');
-      logger.info('stopped');
+      return summary;
     }
+    await dispatcher.run();
+    await view?.stop('stopped');
+    logger.info('stopped');
+    return undefined;
   } finally {
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
@@ -112,15 +122,18 @@ async function supervise(dispatcher: Dispatcher, { once, context, setup, view }:
 function printSummary(context: CommandContext, summary: RunSummary, onTerminal: boolean, logger: Setup['pluginOptions']['logger']): void {
   const seconds = summary.durationMs / 1000;
   const rate = seconds > 0 ? Math.round((summary.completed + summary.failed) / seconds) : 0;
+  const { waitingRetries } = summary.ledger;
   if (!onTerminal) {
     const { ingested, completed, failed, retried } = summary;
-    logger.info('run summary', { ingested, completed, failed, retried, seconds, tasksPerSecond: rate, ledger: summary.ledger.byStatus });
+    const waiting = waitingRetries === null ? {} : { waitingRetries: waitingRetries.count, nextRetryAt: waitingRetries.nextDueAt.toISOString() };
+    logger.info('run summary', { ingested, completed, failed, retried, seconds, tasksPerSecond: rate, ledger: summary.ledger.byStatus, ...waiting });
     return;
   }
   const ledger = Object.entries(summary.ledger.byStatus).map(([status, count]) => `${status} ${count}`).join(', ');
   context.stdout(
     `\nRead ${summary.ingested} new task(s); completed ${summary.completed}, failed ${summary.failed}, retried ${summary.retried} ` +
-      `in ${seconds.toFixed(1)}s (${rate} tasks/s).\nLedger: ${ledger === '' ? 'empty' : ledger}.\n`,
+      `in ${seconds.toFixed(1)}s (${rate} tasks/s).\nLedger: ${ledger === '' ? 'empty' : ledger}.\n` +
+      (waitingRetries === null ? '' : `${describeWaitingRetries(waitingRetries)}\n`),
   );
 }
 

@@ -1,5 +1,6 @@
 import { TASK_STATUSES, type SinkSummary, type TaskStatus } from '@kurultai/core';
 import { EXIT, UsageError, type Command } from '../command.js';
+import { describeWaitingRetries } from './describe-waiting-retries.js';
 import { CONFIG_HELP, CONFIG_OPTION, loadSetup, openSink, type Setup } from './load-setup.js';
 import { redactedError } from './redacted-error.js';
 import { terminalSafe } from './terminal-safe.js';
@@ -8,8 +9,8 @@ export const statusCommand: Command = {
   name: 'status',
   usage: '[--config FILE] [--failures N] [--json]',
   summary: 'show the ledger: tasks by status and agent, and the latest failures',
-  description: `Reads the sink named by the config and prints the tasks by status, by agent, and the latest failures with
-their errors.
+  description: `Reads the sink named by the config and prints the tasks by status, by agent, the retries still waiting for
+their time (and when the first is due), and the latest failures with their errors.
 
 ${CONFIG_HELP}
       --failures N   how many of the latest failures to show (default 5)
@@ -51,6 +52,7 @@ export function renderStatus(summary: SinkSummary, columns: number): string {
     }
     lines.push('');
   }
+  if (summary.waitingRetries !== null) lines.push(describeWaitingRetries(summary.waitingRetries), '');
   if (summary.recentFailures.length > 0) {
     lines.push('Latest failures:');
     for (const failure of summary.recentFailures) {

@@ -9,6 +9,7 @@ import type { Sink } from '../sink/contract.js';
 import type { Source, SourceBatch, WriteBack } from '../source/contract.js';
 import type { SpawnOutcome, SpawnRequest, Spawner } from '../spawner/contract.js';
 import type { TaskInput } from '../task.js';
+import { sampleMemory } from '../testing/conformance-fixtures.js';
 import { createDispatcher, type Dispatcher } from './dispatcher.js';
 import type { DispatcherListener, TaskStatusEvent, WriteBackEvent } from './events.js';
 import { dispatcherSettingsSchema, type DispatcherSettings } from './settings.js';
@@ -207,7 +208,7 @@ describe('createDispatcher', () => {
     const { spawner, requests } = scriptedSpawner(async (request) =>
       request.attempt < 3 ? { ok: false, error: { code: 'unavailable', message: 'gateway restarting', retryable: true } } : { ok: true, output: 'finally' },
     );
-    const { sink, dispatcher } = await setUp({ tasks: tasksNamed('Survey'), spawner, settings: { retries: { maxAttempts: 3, baseDelaySeconds: 0.01 } } });
+    const { sink, dispatcher } = await setUp({ tasks: tasksNamed('Survey'), spawner, settings: { retries: { maxAttempts: 3, baseDelaySeconds: 0 } } });
     const summary = await dispatcher.runOnce();
     expect(requests.map((request) => request.idempotencyKey)).toEqual(['t-1:1', 't-1:2', 't-1:3']);
     expect(summary).toMatchObject({ completed: 1, retried: 2 });
@@ -220,14 +221,57 @@ describe('createDispatcher', () => {
       starts.push(Date.now());
       return starts.length === 1 ? { ok: false, error: { code: 'unavailable', message: 'down', retryable: true } } : { ok: true, output: 'ok' };
     });
-    const { dispatcher } = await setUp({ tasks: tasksNamed('Survey'), spawner, settings: { retries: { baseDelaySeconds: 0.3 } } });
-    await dispatcher.runOnce();
+    const { sink, dispatcher } = await setUp({ tasks: tasksNamed('Survey'), spawner, settings: { retries: { baseDelaySeconds: 0.3 } } });
+    const running = dispatcher.run();
+    await expect.poll(async () => (await sink.getTask('t-1'))?.status, { timeout: 10_000 }).toBe('completed');
+    await dispatcher.drain(0);
+    await running;
     expect((starts[1] ?? 0) - (starts[0] ?? 0)).toBeGreaterThanOrEqual(300);
+  });
+
+  it('finishes runOnce without waiting for a retry that is due later, and leaves it retrying in the ledger', async () => {
+    const { spawner, requests } = scriptedSpawner(async () => ({ ok: false, error: { code: 'unavailable', message: 'down', retryable: true } }));
+    const { sink, dispatcher } = await setUp({ tasks: tasksNamed('Survey', 'Survey more'), spawner, settings: { retries: { baseDelaySeconds: 60 } } });
+    const before = Date.now();
+    const summary = await dispatcher.runOnce();
+    expect(requests).toHaveLength(2);
+    expect(summary).toMatchObject({ completed: 0, failed: 0, retried: 2, ledger: { byStatus: { retrying: 2 }, waitingRetries: { count: 2 } } });
+    // The test pins the jitter at its top, so the first retry is due a full base delay after its failure.
+    expect(summary.ledger.waitingRetries?.nextDueAt.getTime()).toBeGreaterThanOrEqual(before + 60_000);
+    expect(await sink.getTask('t-1')).toMatchObject({ status: 'retrying', attempt: 2 });
+  });
+
+  it('runs in a later runOnce a retry that has come due since the last one', async () => {
+    const { spawner, requests } = scriptedSpawner(async (request) =>
+      request.attempt === 1 ? { ok: false, error: { code: 'unavailable', message: 'down', retryable: true } } : { ok: true, output: 'second time lucky' },
+    );
+    const { sink, dispatcher } = await setUp({ tasks: tasksNamed('Survey'), spawner, settings: { retries: { baseDelaySeconds: 0.2 } } });
+    const first = await dispatcher.runOnce();
+    await delay((first.ledger.waitingRetries?.nextDueAt.getTime() ?? 0) - Date.now() + 10);
+    const second = await dispatcher.runOnce();
+    expect(requests.map((request) => request.idempotencyKey)).toEqual(['t-1:1', 't-1:2']);
+    expect(second).toMatchObject({ ingested: 0, completed: 1, ledger: { byStatus: { completed: 1 }, waitingRetries: null } });
+    expect((await sink.getTask('t-1'))?.output).toBe('second time lucky');
+  });
+
+  it('still waits in runOnce for a task another worker holds in progress', async () => {
+    const sink = await openLedger();
+    const [task] = tasksNamed('Survey');
+    await sink.ingest([{ task: task!, decision: council.route(task!) }]);
+    const [held] = await sink.claim({ workerId: 'other-worker', limit: 1, leaseMs: 60_000 });
+    const settings = dispatcherSettingsSchema.parse({ pollSeconds: 0.02 });
+    const dispatcher = createDispatcher({ source: arraySource([]).source, sink, spawner: scriptedSpawner().spawner, council, settings });
+    let finished = false;
+    const once = dispatcher.runOnce().finally(() => (finished = true));
+    await delay(200);
+    expect(finished).toBe(false);
+    await sink.complete(held!.lease, { output: 'done elsewhere', memory: sampleMemory('t-1', 'scholar') });
+    expect((await once).ledger.byStatus).toEqual({ completed: 1 });
   });
 
   it('fails a task once its retryable failures use up the attempts', async () => {
     const { spawner, requests } = scriptedSpawner(async () => ({ ok: false, error: { code: 'agent_error', message: 'crashed', retryable: true } }));
-    const { sink, dispatcher } = await setUp({ tasks: tasksNamed('Survey'), spawner, settings: { retries: { maxAttempts: 2, baseDelaySeconds: 0.01 } } });
+    const { sink, dispatcher } = await setUp({ tasks: tasksNamed('Survey'), spawner, settings: { retries: { maxAttempts: 2, baseDelaySeconds: 0 } } });
     const summary = await dispatcher.runOnce();
     expect(requests).toHaveLength(2);
     expect(summary.failed).toBe(1);
@@ -247,7 +291,7 @@ describe('createDispatcher', () => {
       if (request.attempt === 1) throw new Error('socket hang up');
       return { ok: true, output: 'recovered' };
     });
-    const { statuses, dispatcher } = await setUp({ tasks: tasksNamed('Survey'), spawner, settings: { retries: { baseDelaySeconds: 0.01 } } });
+    const { statuses, dispatcher } = await setUp({ tasks: tasksNamed('Survey'), spawner, settings: { retries: { baseDelaySeconds: 0 } } });
     await dispatcher.runOnce();
     expect(requests).toHaveLength(2);
     expect(statuses.find((event) => event.to === 'retrying')).toMatchObject({ reason: 'internal: socket hang up' });

@@ -37,11 +37,16 @@ export interface DispatcherLoad {
 
 /** What one `runOnce` did, and where the ledger stands after it. */
 export interface RunSummary {
+  /** Tasks new to the ledger. */
   readonly ingested: number;
+  /** Tasks this run completed. */
   readonly completed: number;
+  /** Tasks this run failed for good (no attempt left, or a failure a retry would not help). */
   readonly failed: number;
+  /** Moves to `retrying` in this run: failures to try again, released and recovered tasks. */
   readonly retried: number;
   readonly durationMs: number;
+  /** The ledger at the end, with the retries left waiting for their time (`waitingRetries`). */
   readonly ledger: SinkSummary;
 }
 
@@ -60,8 +65,9 @@ export interface Dispatcher {
    */
   run(): Promise<void>;
   /**
-   * Takes what the source holds now, runs every task until none is runnable or waiting for a retry (in review mode:
-   * records them and stops), delivers the write-backs, and resolves with a summary.
+   * Takes what the source holds now, runs every task until none is runnable now and none is in progress (in review mode:
+   * records them and stops), delivers the write-backs, and resolves with a summary. A retry whose time is still ahead is
+   * not waited for: it stays `retrying` in the ledger for the next run, and `ledger.waitingRetries` says when it is due.
    */
   runOnce(): Promise<RunSummary>;
   /**
@@ -195,18 +201,23 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     while (running.size > 0) await Promise.all([...running].map((task) => task.done));
   };
 
-  const nothingLeft = async (): Promise<boolean> => {
+  /**
+   * Whether the ledger holds nothing to run now and nothing in flight anywhere (another worker's task may yet come back
+   * to the queue). Retries whose time is ahead do not count: they wait, durably, for a later run.
+   */
+  const nothingRunnable = async (): Promise<boolean> => {
     if (!settings.autoExecute) return true;
-    const { byStatus } = await sink.summary({ recentFailures: 0 });
-    return UNFINISHED.every((status) => (byStatus[status] ?? 0) === 0);
+    const { byStatus, waitingRetries } = await sink.summary({ recentFailures: 0 });
+    const unfinished = UNFINISHED.reduce((sum, status) => sum + (byStatus[status] ?? 0), 0);
+    return unfinished === (waitingRetries?.count ?? 0);
   };
 
-  /** Claims and runs until stopped; with `untilIdle`, also stops once the ledger has nothing left to run. */
+  /** Claims and runs until stopped; with `untilIdle`, also stops once the ledger has nothing to run now. */
   const claimLoop = async (untilIdle: () => boolean): Promise<void> => {
     while (!stopping.signal.aborted) {
       await recoverIfDue();
       const started = await claimAndStart();
-      if (started === 0 && running.size === 0 && untilIdle() && (await nothingLeft())) return;
+      if (started === 0 && running.size === 0 && untilIdle() && (await nothingRunnable())) return;
       if (started === 0 || busy.size >= settings.maxConcurrentTasks) await wake.sleep(pollMs);
     }
   };

@@ -69,7 +69,7 @@ export interface Sink {
   history(taskId: string): Promise<readonly StatusChange[]>;
   /** An agent's memories, newest first. */
   memories(agent: string, options?: { readonly limit?: number }): Promise<readonly Memory[]>;
-  /** Counts for `kurultai status`. */
+  /** Counts for `kurultai status`, and the retries still waiting for their time (what `kurultai run --once` leaves). */
   summary(options?: { readonly recentFailures?: number }): Promise<SinkSummary>;
 }
 
@@ -167,6 +167,18 @@ export interface SinkSummary {
   readonly byAgent: Readonly<Record<string, Readonly<Partial<Record<TaskStatus, number>>>>>;
   /** The latest failed tasks, newest first. */
   readonly recentFailures: readonly { readonly taskId: string; readonly agent: string; readonly error: string; readonly at: Date }[];
+  /**
+   * The `retrying` tasks whose retry time is still ahead by the sink's clock (their backoff is running), read in the same
+   * snapshot as the counts; null when none wait. The other `retrying` tasks are runnable now.
+   */
+  readonly waitingRetries: WaitingRetries | null;
+}
+
+/** Retries that are not due yet: a run that stops now leaves them for a later one. */
+export interface WaitingRetries {
+  readonly count: number;
+  /** The earliest retry time among them. */
+  readonly nextDueAt: Date;
 }
 
 export type SinkPlugin<Options = unknown> = PluginDefinition<'sink', Options, Sink>;

@@ -22,6 +22,7 @@ import {
   type SinkSummary,
   type StatusChange,
   type StoredTask,
+  type WaitingRetries,
 } from './contract.js';
 import { SqliteGroupCommit } from './sqlite-sink-group-commit.js';
 import { pickRunnable } from './sqlite-sink-queue.js';
@@ -55,6 +56,9 @@ export type SqliteSinkOptions = z.output<typeof sqliteSinkOptions>;
 const PRIORITY_RANK: Readonly<Record<Priority, number>> = { critical: 0, high: 1, normal: 2, low: 3 };
 
 const PLACE = { plugin: 'sqlite' } as const;
+
+/** A retry still waiting for its time (the parameter is now); a task released or recovered is `retrying` but due at once. */
+const RETRY_WAITING = `(status = 'retrying' AND not_before > ?)`;
 
 interface TaskRow {
   readonly task_json: string;
@@ -438,10 +442,18 @@ class SqliteSink implements Sink {
   async summary(options: { readonly recentFailures?: number } = {}): Promise<SinkSummary> {
     const byStatus: Partial<Record<TaskStatus, number>> = {};
     const byAgent: Record<string, Partial<Record<TaskStatus, number>>> = {};
-    for (const raw of this.#sql('SELECT agent, status, count(*) AS n FROM tasks GROUP BY agent, status').all()) {
-      const row = rowAs<{ agent: string; status: TaskStatus; n: number }>(raw);
+    let waitingRetries: WaitingRetries | null = null;
+    // One statement, so the waiting retries are counted in the same snapshot as the statuses they are part of.
+    const counts = this.#sql(
+      `SELECT agent, status, count(*) AS n, sum(${RETRY_WAITING}) AS waiting, min(CASE WHEN ${RETRY_WAITING} THEN not_before END) AS next_due
+       FROM tasks GROUP BY agent, status`,
+    );
+    const now = Date.now();
+    for (const raw of counts.all(now, now)) {
+      const row = rowAs<{ agent: string; status: TaskStatus; n: number; waiting: number; next_due: number | null }>(raw);
       byStatus[row.status] = (byStatus[row.status] ?? 0) + row.n;
       byAgent[row.agent] = { ...byAgent[row.agent], [row.status]: row.n };
+      if (row.next_due !== null) waitingRetries = addWaiting(waitingRetries, row.waiting, new Date(row.next_due));
     }
     const recentFailures = this.#sql(
       `SELECT id, agent, error, updated_at FROM tasks WHERE status = 'failed' ORDER BY updated_at DESC, rowid DESC LIMIT ?`,
@@ -451,7 +463,7 @@ class SqliteSink implements Sink {
         const row = rowAs<{ id: string; agent: string; error: string | null; updated_at: number }>(raw);
         return { taskId: row.id, agent: row.agent, error: row.error ?? '', at: new Date(row.updated_at) };
       });
-    return { byStatus, byAgent, recentFailures };
+    return { byStatus, byAgent, recentFailures, waitingRetries };
   }
 
   /** The task the lease names, if that lease is still its current one and unexpired. */
@@ -508,3 +520,9 @@ export const sqliteSink = defineSink({
   create: (options, context) =>
     createSqliteSink({ ...options, path: options.path === ':memory:' ? options.path : resolve(context.baseDir, options.path) }),
 });
+
+/** Adds one agent's waiting retries to those counted so far. */
+function addWaiting(sofar: WaitingRetries | null, count: number, nextDueAt: Date): WaitingRetries {
+  if (sofar === null) return { count, nextDueAt };
+  return { count: sofar.count + count, nextDueAt: nextDueAt < sofar.nextDueAt ? nextDueAt : sofar.nextDueAt };
+}

@@ -556,6 +556,31 @@ export function describeSinkConformance(name: string, harness: SinkConformanceHa
         expect(summary.recentFailures[0]?.at).toBeInstanceOf(Date);
         expect((await sink.summary({ recentFailures: 1 })).recentFailures).toHaveLength(1);
       });
+
+      it('counts the retries whose time is still ahead, with the earliest of their times', async () => {
+        const sink = await openSink();
+        await ingestInOrder(sink, ['t1', 't2', 't3'].map((id) => sampleAssignment(id)));
+        const later = new Date(Date.now() + 2 * LONG_LEASE_MS);
+        const sooner = new Date(Date.now() + LONG_LEASE_MS);
+        await sink.fail(await claimOne(sink), { error: 'busy', retryAt: later });
+        await sink.fail(await claimOne(sink), { error: 'busy', retryAt: sooner });
+        const summary = await sink.summary();
+        expect(summary.waitingRetries?.count).toBe(2);
+        expect(summary.waitingRetries?.nextDueAt.getTime()).toBe(sooner.getTime());
+      });
+
+      it('counts no retry as waiting once its time has passed, nor a task released or recovered', async () => {
+        const sink = await openSink();
+        await ingestInOrder(sink, ['t1', 't2', 't3'].map((id) => sampleAssignment(id)));
+        const [due, released] = await sink.claim({ workerId: 'worker-a', limit: 2, leaseMs: LONG_LEASE_MS });
+        await expiredLease(sink);
+        await sink.fail(due!.lease, { error: 'busy', retryAt: new Date(Date.now() - 1000) });
+        await sink.release(released!.lease, 'draining');
+        await sink.recoverExpiredLeases();
+        const summary = await sink.summary();
+        expect(summary.byStatus).toEqual({ retrying: 3 });
+        expect(summary.waitingRetries).toBeNull();
+      });
     });
   });
 }

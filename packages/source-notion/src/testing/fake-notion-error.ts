@@ -30,7 +30,7 @@ export function validationError(message: string): FakeNotionError {
   return new FakeNotionError(400, 'validation_error', message);
 }
 
-export function notFound(kind: 'database' | 'data_source' | 'page' | 'block', id: string): FakeNotionError {
+export function notFound(kind: 'database' | 'data_source' | 'page' | 'block' | 'property', id: string): FakeNotionError {
   return new FakeNotionError(
     404,
     'object_not_found',

@@ -243,6 +243,19 @@ describe('the fake Notion API, driven by the real client', () => {
     ]);
   });
 
+  it('leaves resolved comments out of the listing, as Notion does, while they stay on the page', async () => {
+    const { fake, client, dataSourceId } = await board();
+    const pageId = fake.workspace.createPage(dataSourceId, { Name: 'task' });
+    fake.workspace.commentAsPerson(pageId, 'resolved later');
+    fake.workspace.resolveDiscussions(pageId);
+    fake.workspace.commentAsPerson(pageId, 'still open');
+    const listed = await client.comments.list({ block_id: pageId });
+    expect({
+      listed: listed.results.map((comment) => comment.rich_text.map((item) => item.plain_text).join('')),
+      onPage: fake.workspace.commentsOn(pageId),
+    }).toEqual({ listed: ['still open'], onPage: ['resolved later', 'still open'] });
+  });
+
   it('answers object_not_found when listing the comments of a page it does not have', async () => {
     const { client } = await board();
     const error = await notionError(client.comments.list({ block_id: '00000000-0000-4000-8000-000000000000' }));

@@ -16,6 +16,7 @@ export type FakeEndpoint =
   | 'dataSources.query'
   | 'pages.retrieve'
   | 'pages.update'
+  | 'pages.properties.retrieve'
   | 'comments.create'
   | 'comments.list'
   | 'users.me';
@@ -28,6 +29,8 @@ export type FakeFault =
   | { readonly type: 'server_error'; readonly status: 500 | 502 | 503 | 504 }
   /** 409 `conflict_error`: a concurrent edit of the same page. */
   | { readonly type: 'conflict' }
+  /** 404 `object_not_found`: what was asked for was deleted or unshared since the client learned of it. */
+  | { readonly type: 'not_found' }
   /** The request is handled normally, after a delay. A client that gives up earlier still has its request applied. */
   | { readonly type: 'slow'; readonly delayMs: number };
 
@@ -86,13 +89,14 @@ interface ProgrammedFault {
 
 interface Route {
   readonly endpoint: FakeEndpoint;
-  handle(id: string, body: Readonly<Record<string, unknown>>, query: URLSearchParams): unknown;
+  /** `id` and `subId` are the path's ids: `/v1/pages/:id/properties/:subId`. */
+  handle(id: string, body: Readonly<Record<string, unknown>>, query: URLSearchParams, subId: string): unknown;
 }
 
 function routeOf(workspace: FakeNotionWorkspace, method: string, path: string): Route | undefined {
-  const [, v1, collection, id = '', action, extra] = path.split('/');
+  const [, v1, collection, id = '', action, subId, extra] = path.split('/');
   if (v1 !== 'v1' || extra !== undefined) return undefined;
-  const key = `${method} ${collection ?? ''}${id === '' ? '' : '/:id'}${action === undefined ? '' : `/${action}`}`;
+  const key = `${method} ${collection ?? ''}${id === '' ? '' : '/:id'}${action === undefined ? '' : `/${action}`}${subId === undefined ? '' : '/:id'}`;
   const routes: Readonly<Record<string, Route>> = {
     'GET databases/:id': { endpoint: 'databases.retrieve', handle: (dbId) => workspace.retrieveDatabase(dbId) },
     'GET data_sources/:id': { endpoint: 'dataSources.retrieve', handle: (dsId) => workspace.retrieveDataSource(dsId) },
@@ -101,6 +105,10 @@ function routeOf(workspace: FakeNotionWorkspace, method: string, path: string): 
       handle: (dsId, body) => queryPages(workspace.retrieveDataSource(dsId), workspace.livePagesOf(dsId), body),
     },
     'GET pages/:id': { endpoint: 'pages.retrieve', handle: (pageId) => workspace.retrievePage(pageId) },
+    'GET pages/:id/properties/:id': {
+      endpoint: 'pages.properties.retrieve',
+      handle: (pageId, _body, query, propertyId) => workspace.retrievePageProperty(pageId, propertyId, query),
+    },
     'PATCH pages/:id': { endpoint: 'pages.update', handle: (pageId, body) => workspace.updatePage(pageId, body) },
     'POST comments': { endpoint: 'comments.create', handle: (_, body) => workspace.createComment(body) },
     'GET comments': { endpoint: 'comments.list', handle: (_, _body, query) => workspace.listComments(query) },
@@ -149,6 +157,9 @@ function answerFault(response: ServerResponse, fault: Exclude<FakeFault, { type:
     case 'conflict':
       sendError(response, new FakeNotionError(409, 'conflict_error', 'Conflict occurred while saving. Please try again.'));
       return 'conflict_error';
+    case 'not_found':
+      sendError(response, new FakeNotionError(404, 'object_not_found', 'Could not find the object; it was deleted or unshared.'));
+      return 'object_not_found';
     case 'server_error':
       if (fault.status === 502) {
         response.writeHead(502, { 'content-type': 'text/html' });
@@ -247,7 +258,8 @@ export async function startFakeNotionServer(options: FakeNotionServerOptions = {
     }
     const fault = takeFault(route?.endpoint);
     if (fault !== undefined && fault.type !== 'slow') {
-      log(fault.type === 'server_error' ? fault.status : fault.type === 'conflict' ? 409 : 429, answerFault(response, fault));
+      const statuses = { conflict: 409, not_found: 404, rate_limited: 429 } as const;
+      log(fault.type === 'server_error' ? fault.status : statuses[fault.type], answerFault(response, fault));
       return;
     }
     if (fault?.type === 'slow') await delay(fault.delayMs);
@@ -260,8 +272,13 @@ export async function startFakeNotionServer(options: FakeNotionServerOptions = {
       }
     }
     try {
-      const id = decodeURIComponent(path.split('/')[3] ?? '');
-      const payload = route.handle(id, typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {}, query);
+      const segments = path.split('/').map((segment) => decodeURIComponent(segment));
+      const payload = route.handle(
+        segments[3] ?? '',
+        typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {},
+        query,
+        segments[5] ?? '',
+      );
       if (payload === undefined) return fail(new FakeNotionError(400, 'invalid_request_url', 'Invalid request URL.'));
       log(200);
       sendJson(response, 200, payload);

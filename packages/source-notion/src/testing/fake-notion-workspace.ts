@@ -3,8 +3,10 @@ import type {
   CommentObjectResponse,
   DatabaseObjectResponse,
   DataSourceObjectResponse,
+  GetPagePropertyResponse,
   ListCommentsResponse,
   PageObjectResponse,
+  PartialUserObjectResponse,
   UserObjectResponse,
 } from '@notionhq/client';
 import { PAGE_SIZE_LIMIT } from '../notion-limits.js';
@@ -13,8 +15,6 @@ import {
   apiValue,
   emptyValue,
   isRecord,
-  propertyConfig,
-  propertyValue,
   richTextContents,
   typedValue,
   type FakePropertyInput,
@@ -22,9 +22,10 @@ import {
   type StoredProperty,
   type StoredValue,
 } from './fake-notion-properties.js';
+import { propertyConfig, propertyItem, propertyValue, type PropertyContext } from './fake-notion-property-values.js';
 import { textItem } from './fake-notion-rich-text.js';
 
-export type { FakePropertyInput, FakePropertySchema } from './fake-notion-properties.js';
+export type { FakeDate, FakeFile, FakePropertyInput, FakePropertySchema } from './fake-notion-properties.js';
 
 export interface FakeUser {
   readonly id: string;
@@ -39,6 +40,11 @@ export interface FakeNotionWorkspaceOptions {
    * 403 `restricted_resource`; posting them is a separate capability, kept here.
    */
   readonly readComments?: boolean;
+  /**
+   * Whether the integration has Notion's "Read user information" capability (default true). Without it, users in property
+   * values are answered by id alone (`{object: "user", id}`), with no name.
+   */
+  readonly readUserInformation?: boolean;
 }
 
 interface StoredDataSource {
@@ -59,6 +65,8 @@ interface StoredDatabase {
 interface StoredPage {
   readonly id: string;
   readonly dataSourceId: string;
+  /** Its number in the data source, for unique id properties. */
+  readonly number: number;
   readonly createdTime: Date;
   readonly createdBy: string;
   lastEditedTime: Date;
@@ -74,6 +82,8 @@ interface StoredComment {
   readonly createdBy: string;
   readonly discussionId: string;
   readonly texts: readonly string[];
+  /** Resolved by a person in Notion's UI: the API no longer lists it. */
+  resolved: boolean;
 }
 
 /** Notion stores times to the minute: `last_edited_time` of an edit at 10:00:59 reads 10:00:00. */
@@ -98,6 +108,7 @@ function shortPropertyId(): string {
 export class FakeNotionWorkspace {
   readonly bot: FakeUser = { id: randomUUID(), name: 'Kurultai' };
   readonly person: FakeUser = { id: randomUUID(), name: 'Ada Lovelace' };
+  readonly #people: FakeUser[] = [this.person];
   readonly #now: () => Date;
   readonly #databases = new Map<string, StoredDatabase>();
   readonly #dataSources = new Map<string, StoredDataSource>();
@@ -105,10 +116,12 @@ export class FakeNotionWorkspace {
   readonly #comments: StoredComment[] = [];
 
   readonly #readComments: boolean;
+  readonly #readUserInformation: boolean;
 
   constructor(options: FakeNotionWorkspaceOptions = {}) {
     this.#now = options.now ?? (() => new Date());
     this.#readComments = options.readComments ?? true;
+    this.#readUserInformation = options.readUserInformation ?? true;
   }
 
   // ---- helpers for tests: acting as a person ----
@@ -147,6 +160,7 @@ export class FakeNotionWorkspace {
     const page: StoredPage = {
       id: randomUUID(),
       dataSourceId: dataSource.id,
+      number: [...this.#pages.values()].filter((other) => other.dataSourceId === dataSource.id).length + 1,
       createdTime: now,
       createdBy: this.person.id,
       lastEditedTime: now,
@@ -164,6 +178,13 @@ export class FakeNotionWorkspace {
     const page = this.#page(pageId);
     this.#setTypedValues(this.#dataSource(page.dataSourceId), page, values);
     this.#touch(page, this.person.id);
+  }
+
+  /** Adds a person to the workspace, e.g. to assign tasks to; returns their user id. */
+  addPerson(name: string): string {
+    const user = { id: randomUUID(), name };
+    this.#people.push(user);
+    return user.id;
   }
 
   /** Moves a page to the trash, as the person. */
@@ -190,10 +211,27 @@ export class FakeNotionWorkspace {
   /** Comments on a page as a person would, e.g. to fill its discussion. */
   commentAsPerson(pageId: string, text: string): void {
     const page = this.#page(pageId);
-    this.#comments.push({ id: randomUUID(), pageId: page.id, createdTime: this.#minute(), createdBy: this.person.id, discussionId: randomUUID(), texts: [text] });
+    this.#comments.push({
+      id: randomUUID(),
+      pageId: page.id,
+      createdTime: this.#minute(),
+      createdBy: this.person.id,
+      discussionId: randomUUID(),
+      texts: [text],
+      resolved: false,
+    });
   }
 
-  /** The plain text of every comment on a page, oldest first. */
+  /**
+   * Resolves every open discussion on a page, as a person clicking "Resolve" in Notion's UI. The comments stay on the page
+   * (`commentsOn` shows them), but `comments.list` answers only unresolved comments, as Notion's does.
+   */
+  resolveDiscussions(pageId: string): void {
+    const key = idKey(pageId);
+    for (const comment of this.#comments) if (idKey(comment.pageId) === key) comment.resolved = true;
+  }
+
+  /** The plain text of every comment on a page, resolved ones too, oldest first. */
   commentsOn(pageId: string): string[] {
     const key = idKey(pageId);
     return this.#comments.filter((comment) => idKey(comment.pageId) === key).map((comment) => comment.texts.join(''));
@@ -249,7 +287,9 @@ export class FakeNotionWorkspace {
       last_edited_time: time,
       created_by: { object: 'user', id: this.person.id },
       last_edited_by: { object: 'user', id: this.person.id },
-      properties: Object.fromEntries(dataSource.properties.map((property) => [property.name, propertyConfig(property)])),
+      properties: Object.fromEntries(
+        dataSource.properties.map((property) => [property.name, propertyConfig(property, dataSource, dataSource.properties)]),
+      ),
       icon: null,
       cover: null,
       url: `https://www.notion.so/${idKey(dataSource.id)}`,
@@ -264,6 +304,14 @@ export class FakeNotionWorkspace {
 
   retrievePage(pageId: string): PageObjectResponse {
     return this.page(pageId);
+  }
+
+  /** `GET /v1/pages/:id/properties/:property_id`, paged as Notion pages title, rich text, relation and people values. */
+  retrievePageProperty(pageId: string, propertyId: string, query: URLSearchParams): GetPagePropertyResponse {
+    const page = this.#page(pageId);
+    const property = this.#dataSource(page.dataSourceId).properties.find((p) => p.id === propertyId || p.name === propertyId);
+    if (property === undefined) throw notFound('property', propertyId);
+    return propertyItem(property, page.values.get(property.id), this.#propertyContext(page), query);
   }
 
   /** `PATCH /v1/pages/:id` with `properties` (and optionally `in_trash`), validated like Notion does. */
@@ -305,14 +353,15 @@ export class FakeNotionWorkspace {
       createdBy: this.bot.id,
       discussionId: randomUUID(),
       texts,
+      resolved: false,
     };
     this.#comments.push(comment);
     return this.#commentResponse(comment);
   }
 
   /**
-   * `GET /v1/comments?block_id=...`: a page's comments, oldest first, `page_size` (at most 100) at a time; the cursor is
-   * the id of the next comment, as in Notion's answers.
+   * `GET /v1/comments?block_id=...`: a page's unresolved comments (Notion lists no resolved ones), oldest first,
+   * `page_size` (at most 100) at a time; the cursor is the id of the next comment, as in Notion's answers.
    */
   listComments(query: URLSearchParams): ListCommentsResponse {
     if (!this.#readComments) {
@@ -325,7 +374,7 @@ export class FakeNotionWorkspace {
       throw validationError(`query.page_size should be a number between 1 and ${PAGE_SIZE_LIMIT}, instead was \`${query.get('page_size') ?? ''}\`.`);
     }
     const page = this.#page(blockId);
-    const comments = this.#comments.filter((comment) => comment.pageId === page.id);
+    const comments = this.#comments.filter((comment) => comment.pageId === page.id && !comment.resolved);
     const cursor = query.get('start_cursor');
     const start = cursor === null ? 0 : comments.findIndex((comment) => comment.id === cursor);
     if (start === -1) throw validationError(`query.start_cursor should be a valid cursor, instead was \`${cursor ?? ''}\`.`);
@@ -387,6 +436,27 @@ export class FakeNotionWorkspace {
     }
   }
 
+  #propertyContext(page: StoredPage): PropertyContext {
+    return {
+      pageId: page.id,
+      createdTime: page.createdTime,
+      lastEditedTime: page.lastEditedTime,
+      createdBy: page.createdBy,
+      lastEditedBy: page.lastEditedBy,
+      number: page.number,
+      user: (id) => this.#user(id),
+      now: this.#now,
+    };
+  }
+
+  /** A user as property values show them: by id alone unless the integration may read user information. */
+  #user(id: string): PartialUserObjectResponse | UserObjectResponse {
+    if (!this.#readUserInformation) return { object: 'user', id };
+    if (id === this.bot.id) return { object: 'user', id, name: this.bot.name, avatar_url: null, type: 'bot', bot: {} };
+    const person = this.#people.find((user) => user.id === id);
+    return { object: 'user', id, name: person?.name ?? null, avatar_url: null, type: 'person', person: {} };
+  }
+
   #commentResponse(comment: StoredComment): CommentObjectResponse {
     const time = comment.createdTime.toISOString();
     const author = comment.createdBy === this.bot.id ? this.bot : this.person;
@@ -418,7 +488,10 @@ export class FakeNotionWorkspace {
       public_url: null,
       parent: { type: 'data_source_id', data_source_id: dataSource.id, database_id: dataSource.databaseId },
       properties: Object.fromEntries(
-        dataSource.properties.map((property) => [property.name, propertyValue(property, page.values.get(property.id))]),
+        dataSource.properties.map((property) => [
+          property.name,
+          propertyValue(property, page.values.get(property.id), this.#propertyContext(page)),
+        ]),
       ),
       icon: null,
       cover: null,

@@ -12,6 +12,8 @@ export {
 export {
   FakeNotionWorkspace,
   roundDownToMinute,
+  type FakeDate,
+  type FakeFile,
   type FakePropertyInput,
   type FakePropertySchema,
   type FakeUser,
