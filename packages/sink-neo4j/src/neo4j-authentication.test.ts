@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
 import { KurultaiError, type Logger } from '@kurultai/core';
@@ -46,6 +47,14 @@ async function initSink(options: CreateNeo4jSinkOptions): Promise<{ readonly fai
 }
 
 describe('a Neo4j that requires a password', () => {
+  it('was given its password through the environment: its command line, which ps shows everyone, has none', () => {
+    const commandLine = execFileSync('ps', ['-o', 'args=', '-p', String(server.pid)], { encoding: 'utf8' });
+
+    expect(commandLine).toContain('Neo4jLauncher');
+    expect(commandLine).toContain('--auth');
+    expect(commandLine).not.toContain(password);
+  });
+
   it('lets the sink in with the right password, and the sink stores and reads back a task', async () => {
     const sink = createNeo4jSink({ uri: server.uri, username: TEST_SERVER_USERNAME, password });
     await sink.init();
