@@ -35,14 +35,16 @@ fetch() {
 # it again on every start, a second or two of a restart.
 compile_launcher() {
   command -v javac >/dev/null || die "a Java 17+ JDK (with javac) is needed to run Neo4j"
-  classes="$lib/launcher-$(sha1sum "$here/Neo4jLauncher.java" | cut -c1-12)"
+  classes="$lib/launcher-$(cksum <"$here/Neo4jLauncher.java" | cut -d' ' -f1)"
   [ -f "$classes/Neo4jLauncher.class" ] && return 0
   local compiling
-  compiling=$(mktemp -d "$lib/launcher-compiling.XXXXXX")
+  compiling=$(mktemp -d "$lib/compiling-launcher.XXXXXX")
   javac -nowarn -cp "$lib/*" -d "$compiling" "$here/Neo4jLauncher.java" >&2 \
     || { rm -rf "$compiling"; die "could not compile $here/Neo4jLauncher.java"; }
   # Two starts at once may both compile; the first to finish wins and the other's copy is dropped.
-  mv -T "$compiling" "$classes" 2>/dev/null || rm -rf "$compiling"
+  [ -e "$classes" ] || mv "$compiling" "$classes" 2>/dev/null || true
+  rm -rf "$compiling"
+  for stale in "$lib"/launcher-*; do [ "$stale" = "$classes" ] || rm -rf "$stale"; done
 }
 
 java_command() {
@@ -79,7 +81,7 @@ start() {
   java_command
   mkdir -p "$state"
   : >"$state/log"
-  nohup java "${java_args[@]}" --home "$state/data" --port "$port" "${auth[@]}" </dev/null >"$state/log" 2>&1 &
+  nohup java "${java_args[@]}" --home "$state/data" --port "$port" ${auth[@]+"${auth[@]}"} </dev/null >"$state/log" 2>&1 &
   echo $! >"$state/pid"
   local waited=0
   until grep -q '^neo4j-test-server ready ' "$state/log"; do
