@@ -114,6 +114,7 @@ function gatewayConfig(options: OpenClawGatewayOptions, home: string, token: str
     gateway: { mode: 'local', bind: 'loopback', auth: { mode: 'token', token } },
     update: { checkOnStart: false },
     logging: { file: join(home, 'openclaw.log') },
+    session: { maintenance: { mode: 'warn' } },
     models: {
       mode: 'replace',
       catalogRefresh: { enabled: false },
