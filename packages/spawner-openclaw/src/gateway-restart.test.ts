@@ -64,7 +64,6 @@ describe('the OpenClaw spawner when the gateway goes away', () => {
     await patient.close();
     const resumedCall = () => bed.model.calls.filter((call) => call.taskText.includes(request.taskId)).at(-1);
     await waitFor("the resumed turn's model call to be cancelled", async () => resumedCall()?.answered === 'cancelled', 30_000);
-    expect(modelCallsFor(request)).toBe(2);
   }, 300_000);
 
   // This test and the next share one outage: the gateway stays down here, and the next test brings it back.
