@@ -79,7 +79,9 @@ export async function runOnGateway(params: AgentRunParams, context: GatewayRunCo
           if (signal.aborted) return stopped(context);
         }
         const failure = failureFromGatewayError(error, accepted);
-        return { ok: false, error: interrupted ? { ...failure, code: 'unavailable', retryable: true } : failure };
+        // A run cut by a crash that the gateway did not recover is the gateway's failure, not the agent's; a rate
+        // limit or a stuck database keeps its own code.
+        return { ok: false, error: interrupted && failure.code === 'agent_error' ? { ...failure, code: 'unavailable', retryable: true } : failure };
       }
       if (isMalformedAnswer(error)) {
         return { ok: false, error: { code: 'internal', message: `the gateway's answer was not understood: ${(error as Error).message}`, retryable: false } };
