@@ -34,6 +34,11 @@ describe('readWaitAnswer', () => {
     expect(readWaitAnswer({ status: 'ok', terminalReply: { text: 'done' } }, 'R')).toEqual({ ok: true, output: 'done', runId: 'R' });
   });
 
+  it('reads a run that ended rate-limited as rate_limited, keeping the Retry-After the gateway passed on', () => {
+    const payload = { runId: 'R', status: 'error', error: '⚠️ Too many requests; Retry-After: 2 seconds' };
+    expect(readWaitAnswer(payload, 'R')).toEqual({ ok: false, error: expect.objectContaining({ code: 'rate_limited', retryable: true, retryAfterMs: 2000 }) });
+  });
+
   it('answers nothing while the run is pending or the wait expired', () => {
     expect(readWaitAnswer({ status: 'pending' }, 'R')).toBeUndefined();
     expect(readWaitAnswer({ status: 'timeout' }, 'R')).toBeUndefined();
@@ -54,6 +59,29 @@ describe('failureFromGatewayError', () => {
   it("maps UNAVAILABLE after acceptance to the agent's failure", () => {
     const failure = failureFromGatewayError({ gatewayCode: 'UNAVAILABLE', message: 'provider rejected the request', retryable: false }, true);
     expect(failure).toMatchObject({ code: 'agent_error', retryable: false });
+  });
+
+  // The exact error the gateway answered after its own retries of a provider's 429 ran out (openclaw 2026.9.6).
+  it("maps a provider's rate limit the gateway gave up retrying to a retryable rate_limited failure with the provider's Retry-After", () => {
+    const error = { gatewayCode: 'UNAVAILABLE', message: '⚠️ Rate limit reached for requests; Retry-After: 1 seconds', retryable: false };
+    expect(failureFromGatewayError(error, true)).toEqual({
+      code: 'rate_limited',
+      message: expect.stringContaining('Rate limit reached for requests'),
+      retryable: true,
+      retryAfterMs: 1000,
+    });
+  });
+
+  it('maps a rate limit without a Retry-After to rate_limited with no retry hint', () => {
+    const error = { gatewayCode: 'UNAVAILABLE', message: 'The AI service is temporarily rate-limited. Please try again in a moment.', retryable: false };
+    expect(failureFromGatewayError(error, true)).toEqual({ code: 'rate_limited', message: expect.any(String), retryable: true });
+  });
+
+  // The exact error every run of an agent got once the gateway failed to close that agent's database (openclaw 2026.9.6).
+  it("maps the gateway's stuck agent database to a retryable unavailable that says the gateway must restart", () => {
+    const failure = failureFromGatewayError({ gatewayCode: 'UNAVAILABLE', message: 'Agent database cleanup failed', retryable: false }, true);
+    expect(failure).toMatchObject({ code: 'unavailable', retryable: true });
+    expect(failure.message).toContain('until it restarts');
   });
 
   it('maps FORBIDDEN to an invalid request: the client is not allowed, and retrying will not change that', () => {

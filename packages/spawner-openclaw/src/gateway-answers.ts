@@ -43,7 +43,7 @@ export function readAgentAnswer(payload: unknown, runId: string): AgentAnswer {
     case 'timeout':
       return { kind: 'settled', outcome: timedOutOnGateway(answer.summary ?? answer.stopReason) };
     case 'error':
-      return { kind: 'settled', outcome: agentFailed(describe(answer.error) ?? answer.summary) };
+      return { kind: 'settled', outcome: { ok: false, error: runFailure(describe(answer.error) ?? answer.summary, false) } };
   }
 }
 
@@ -54,7 +54,7 @@ export function readWaitAnswer(payload: unknown, runId: string): SpawnOutcome | 
     case 'ok':
       return { ok: true, output: answer.terminalReply?.text ?? '', runId };
     case 'error':
-      return agentFailed(describe(answer.error) ?? answer.stopReason);
+      return { ok: false, error: runFailure(describe(answer.error) ?? answer.stopReason, false) };
     case 'timeout':
     case 'pending':
       return undefined;
@@ -93,9 +93,8 @@ export function failureFromGatewayError(error: GatewayErrorAnswer, accepted: boo
     case 'NOT_PAIRED':
       return { code: 'invalid_request', message: `the gateway does not let this client run agents: ${error.message}`, retryable: false };
     case 'UNAVAILABLE':
-      return accepted
-        ? { code: 'agent_error', message: `the run failed on the gateway: ${error.message}`, retryable: error.retryable, ...hint }
-        : { code: 'unavailable', message: `the gateway is unavailable: ${error.message}`, retryable: error.retryable, ...hint };
+      if (accepted || STUCK_AGENT_DATABASE.test(error.message)) return { ...hint, ...runFailure(error.message, error.retryable) };
+      return { code: 'unavailable', message: `the gateway is unavailable: ${error.message}`, retryable: error.retryable, ...hint };
     default:
       return { code: 'internal', message: `the gateway answered ${error.gatewayCode}: ${error.message}`, retryable: error.retryable, ...hint };
   }
@@ -106,9 +105,41 @@ function timedOutOnGateway(detail: string | undefined): SpawnOutcome {
   return { ok: false, error: { code: 'timeout', message: `the run timed out on the gateway${suffix}`, retryable: true } };
 }
 
-function agentFailed(detail: string | undefined): SpawnOutcome {
-  return { ok: false, error: { code: 'agent_error', message: `the agent's run failed: ${detail ?? 'no reason given'}`, retryable: false } };
+/**
+ * The gateway reports a failed run in words only: its errors carry the message, while the reason it classified (rate
+ * limit, overload, ...) stays in its own logs. The failures a dispatcher must treat differently are recognised here.
+ */
+function runFailure(detail: string | undefined, gatewayRetryable: boolean): SpawnFailure {
+  const reason = detail ?? 'no reason given';
+  if (STUCK_AGENT_DATABASE.test(reason)) {
+    return {
+      code: 'unavailable',
+      message: `the gateway cannot use the agent's database until it restarts (${reason}); session.maintenance.mode: warn in its config avoids this`,
+      retryable: true,
+    };
+  }
+  if (RATE_LIMIT.test(reason)) {
+    const retryAfterSeconds = RETRY_AFTER.exec(reason)?.[1];
+    return {
+      code: 'rate_limited',
+      message: `the model provider rate-limited the agent's run, and the gateway's own retries did not get through: ${reason}`,
+      retryable: true,
+      ...(retryAfterSeconds === undefined ? {} : { retryAfterMs: Number(retryAfterSeconds) * 1000 }),
+    };
+  }
+  return { code: 'agent_error', message: `the agent's run failed: ${reason}`, retryable: gatewayRetryable };
 }
+
+/**
+ * OpenClaw 2026.9 keeps a failed idle close of an agent's database and fails every later run of that agent with it
+ * until the gateway restarts. Restarted, the same attempt runs; so it is the gateway that is unavailable, not the task
+ * that failed.
+ */
+const STUCK_AGENT_DATABASE = /Agent database cleanup failed/;
+/** A provider's rate limit as the gateway passes it on: the provider's own words, or the gateway's when it gave up. */
+const RATE_LIMIT = /rate[ -]?limit|too many requests|\b429\b/i;
+/** The gateway appends the provider's `Retry-After` header to the message: `...; Retry-After: 20 seconds`. */
+const RETRY_AFTER = /Retry-After: (\d+) seconds?/;
 
 function payloadText(payloads: readonly { text?: string | null; isError?: boolean }[]): string {
   return payloads

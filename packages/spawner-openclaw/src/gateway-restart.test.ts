@@ -41,6 +41,31 @@ describe('the OpenClaw spawner when the gateway goes away', () => {
     expect(modelCallsFor(request)).toBe(callsAfterRun);
   }, 300_000);
 
+  it('stops the turn the gateway resumed under its own run id after a crash when the request aborts', async () => {
+    // A slow reconnect lets the gateway's restart recovery resume the turn before the attempt's key comes back; sent
+    // sooner, the key would start a run of its own and the recovery would find the session taken.
+    const connected: string[] = [];
+    const note = (message: string) => connected.push(message);
+    const patient = createOpenClawSpawner(
+      { gatewayUrl: bed.gateway.url, reconnect: { initialDelayMs: 20_000, maxDelayMs: 20_000 } },
+      { env: bed.env, logger: { debug: () => undefined, info: note, warn: () => undefined, error: () => undefined } },
+    );
+    const controller = new AbortController();
+    const request = sampleSpawnRequest({ id: 'resumed', name: 'Resumed [[fake:delay=600000]]', spawn: { agentId: 'scribe' } }, { timeoutMs: 300_000, signal: controller.signal });
+    const running = patient.spawn(request);
+    await waitFor('the model to be called', async () => modelCallsFor(request) > 0, 60_000);
+    await bed.gateway.kill();
+    await bed.gateway.restart();
+    await waitFor('the gateway to resume the turn', async () => modelCallsFor(request) > 1, 120_000);
+    await waitFor('the spawner to be back on the gateway', async () => connected.length > 1, 120_000);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    controller.abort(new Error('shutting down'));
+    expect(await running).toEqual({ ok: false, error: expect.objectContaining({ code: 'aborted', retryable: true }) });
+    await patient.close();
+    const resumedCall = () => bed.model.calls.filter((call) => call.taskText.includes(request.taskId)).at(-1);
+    await waitFor("the resumed turn's model call to be cancelled", async () => resumedCall()?.answered === 'cancelled', 30_000);
+  }, 300_000);
+
   // This test and the next share one outage: the gateway stays down here, and the next test brings it back.
   it('ends a task whose gateway stays down past its timeout as a retryable timeout', async () => {
     await bed.gateway.kill();

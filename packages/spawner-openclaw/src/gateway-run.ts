@@ -64,7 +64,8 @@ export async function runOnGateway(params: AgentRunParams, context: GatewayRunCo
       if (answer.kind === 'settled') return answer.outcome;
       return await waitForRun(client, answer.runId, signal);
     } catch (error) {
-      if (signal.aborted) return await abortOnGateway(client, params, context);
+      // After a lost connection the session's turn may be one the gateway's restart recovery resumed under its own run id.
+      if (signal.aborted) return await abortOnGateway(client, params, context, interrupted ? { kind: 'session' } : undefined);
       if (isGatewayProtocolResponseError(error)) {
         if (error.gatewayCode === 'UNAVAILABLE' && error.retryable) {
           await pause(error.retryAfterMs ?? 1000, signal).catch(() => undefined);
@@ -75,10 +76,12 @@ export async function runOnGateway(params: AgentRunParams, context: GatewayRunCo
         if (error.gatewayCode === 'UNAVAILABLE') {
           const recovered = await recoverFromSession(client, params, context);
           if (recovered !== undefined) return recovered;
-          if (signal.aborted) return await abortOnGateway(client, params, context);
+          if (signal.aborted) return stopped(context);
         }
         const failure = failureFromGatewayError(error, accepted);
-        return { ok: false, error: interrupted ? { ...failure, code: 'unavailable', retryable: true } : failure };
+        // A run cut by a crash that the gateway did not recover is the gateway's failure, not the agent's; a rate
+        // limit or a stuck database keeps its own code.
+        return { ok: false, error: interrupted && failure.code === 'agent_error' ? { ...failure, code: 'unavailable', retryable: true } : failure };
       }
       if (isMalformedAnswer(error)) {
         return { ok: false, error: { code: 'internal', message: `the gateway's answer was not understood: ${(error as Error).message}`, retryable: false } };
@@ -104,26 +107,39 @@ async function waitForRun(client: GatewayRequester, runId: string, signal: Abort
 /**
  * Waits for the session's recovered turn to finish and takes its answer; `undefined` if the gateway recovered nothing.
  * Only a run the gateway started itself counts: the session is per task, so no attempt's run is taken for another's.
+ * Stopped meanwhile, it aborts the recovered turn, which runs under the gateway's run id rather than the attempt's key.
  */
 async function recoverFromSession(client: GatewayRequester, params: AgentRunParams, context: GatewayRunContext): Promise<SpawnOutcome | undefined> {
   const { signal } = context;
+  let recovered: RunOnGateway = { kind: 'session' };
   try {
     for (;;) {
       const session = readSessionState(await client.request('chat.history', { sessionKey: params.sessionKey, limit: 1 }, { signal }));
-      if (!session.running) {
-        if (session.lastRunId === undefined || session.lastRunId.startsWith(context.attemptRunPrefix)) return undefined;
-        return await waitForRun(client, session.lastRunId, signal);
-      }
+      const theirs = session.lastRunId !== undefined && !session.lastRunId.startsWith(context.attemptRunPrefix) ? session.lastRunId : undefined;
+      if (theirs !== undefined) recovered = { kind: 'run', runId: theirs };
+      if (!session.running) return theirs === undefined ? undefined : await waitForRun(client, theirs, signal);
       await pause(RECOVERY_POLL_MS, signal);
     }
   } catch {
-    return undefined;
+    return signal.aborted ? await abortOnGateway(client, params, context, recovered) : undefined;
   }
 }
 
-async function abortOnGateway(client: GatewayRequester, params: AgentRunParams, context: GatewayRunContext): Promise<SpawnOutcome> {
+/**
+ * What to abort: one run, or whatever runs in the task's session (a recovered turn whose run id the session has not
+ * shown yet; the session belongs to this task, so nothing else is stopped).
+ */
+type RunOnGateway = { readonly kind: 'run'; readonly runId: string } | { readonly kind: 'session' };
+
+async function abortOnGateway(
+  client: GatewayRequester,
+  params: AgentRunParams,
+  context: GatewayRunContext,
+  target: RunOnGateway = { kind: 'run', runId: params.idempotencyKey },
+): Promise<SpawnOutcome> {
   try {
-    await client.request('sessions.abort', { key: params.sessionKey, runId: params.idempotencyKey }, { timeoutMs: 5000 });
+    const scope = target.kind === 'run' ? { runId: target.runId } : {};
+    await client.request('sessions.abort', { key: params.sessionKey, ...scope }, { timeoutMs: 5000 });
   } catch (error) {
     context.logger.warn('could not abort the run on the gateway', { runId: params.idempotencyKey, reason: String(error) });
   }

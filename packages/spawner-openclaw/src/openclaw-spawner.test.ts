@@ -6,13 +6,17 @@ import { createOpenClawSpawner, type OpenClawSpawner } from './index.js';
 import { connectBareGatewayClient, fakeAnswerFor, startOpenClawTestBed, type FakeModelCall, type OpenClawTestBed } from './testing/index.js';
 
 // One real gateway for this file (it takes 10-25 s to start on 2 cores); every test uses tasks of its own. Runs that the
-// tests make hang, time out or fail go to agents of their own (sleeper, breaker), away from the answering ones.
+// tests make hang, time out or fail go to agents of their own (sleeper, breaker, throttled), away from the answering ones.
 let bed: OpenClawTestBed;
 let observer: GatewayClient;
 const logged: string[] = [];
 
 beforeAll(async () => {
-  bed = await startOpenClawTestBed({ agentIds: ['scout', 'scribe', 'judge', 'sleeper', 'breaker'], maxConcurrent: 8 });
+  bed = await startOpenClawTestBed({
+    agentIds: ['scout', 'scribe', 'judge', 'sleeper', 'breaker', 'throttled'],
+    maxConcurrent: 8,
+    modelRetries: { throttled: 1 },
+  });
   observer = await connectBareGatewayClient(bed.gateway);
 }, 120_000);
 
@@ -155,6 +159,14 @@ describe('the OpenClaw spawner through a real gateway', () => {
     expect(outcomes.map((outcome) => outcome.ok)).toEqual([true, true]);
     expect(events[0]).toEqual({ type: 'lifecycle', phase: 'queued' });
     expect(callsFor(first)[0]!.answeredAt).toBeLessThanOrEqual(callsFor(second)[0]!.receivedAt);
+  });
+
+  it("reports a provider's rate limit that outlasts the gateway's own retries as rate_limited, with the provider's Retry-After", async () => {
+    const request = sampleSpawnRequest(persona('hasty', 'throttled', '[[fake:fail=429]] [[fake:retry-after=1]]'));
+    const outcome = await spawner.spawn(request);
+    expect(outcome).toEqual({ ok: false, error: expect.objectContaining({ code: 'rate_limited', retryable: true, retryAfterMs: 1000 }) });
+    // The gateway retried the model once by itself (the agent's retry budget here) before it gave the rate limit up.
+    expect(callsFor(request).map((call) => call.answered)).toEqual(['failure', 'failure']);
   });
 
   it('reports an OpenClaw agent the gateway does not know as an invalid request a retry will not help', async () => {

@@ -9,10 +9,11 @@ export const FAKE_MODEL_ID = 'kurultai-fake-1';
  * gateway sits between the test and the fake, and the text is the only thing that crosses it unchanged):
  * - `[[fake:delay=<ms>]]` waits that long before answering (the answer streams once the delay is over);
  * - `[[fake:fail=<http status>]]` answers every call with that HTTP error instead;
+ * - `[[fake:retry-after=<seconds>]]` adds a `Retry-After` header to that error, as a rate-limiting provider does;
  * - `[[fake:together=<n>]]` holds the call until `n` calls carrying the same directive are held at once, then answers
  *   them all: a test that needs runs to overlap fails (the held calls time out) unless the gateway runs them in parallel.
  */
-const DIRECTIVE = /\[\[fake:(delay|fail|together)=(\d+)\]\]/g;
+const DIRECTIVE = /\[\[fake:(delay|fail|retry-after|together)=(\d+)\]\]/g;
 /** How long `together` holds a call before giving up on the others and failing it. */
 const TOGETHER_TIMEOUT_MS = 60_000;
 
@@ -98,8 +99,9 @@ async function handle(request: IncomingMessage, response: ServerResponse, calls:
   const together = directives.together === undefined || (await rendezvous.join(directives.together));
   if (directives.fail !== undefined || !together) {
     settle('failure');
-    const message = together ? 'the fake model was told to fail' : 'the other calls this one was to run together with never came';
-    sendJson(response, directives.fail ?? 400, { error: { message, type: 'invalid_request_error' } });
+    const status = directives.fail ?? 400;
+    const retryAfter = directives['retry-after'];
+    sendJson(response, status, together ? failureBody(status) : missedRendezvousBody, retryAfter === undefined ? {} : { 'retry-after': String(retryAfter) });
     return;
   }
   const cancelled = await waitUnlessClosed(request, response, directives.delay ?? 0);
@@ -112,6 +114,15 @@ async function handle(request: IncomingMessage, response: ServerResponse, calls:
   if (body.stream === true) streamAnswer(response, answer, body.model);
   else sendJson(response, 200, completion(answer, body.model));
 }
+
+/** The error body of a told-to-fail call; a 429 reads as OpenAI's does, since gateways classify provider errors by it. */
+function failureBody(status: number): unknown {
+  return status === 429
+    ? { error: { message: `Rate limit reached for ${FAKE_MODEL_ID} on requests per min (RPM): Limit 1, Used 1, Requested 1.`, type: 'requests', code: 'rate_limit_exceeded' } }
+    : { error: { message: 'the fake model was told to fail', type: 'invalid_request_error' } };
+}
+
+const missedRendezvousBody = { error: { message: 'the other calls this one was to run together with never came', type: 'invalid_request_error' } };
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -148,13 +159,14 @@ function messageText(message: ChatMessage): string {
 interface Directives {
   delay?: number;
   fail?: number;
+  'retry-after'?: number;
   together?: number;
 }
 
 function readDirectives(text: string): Directives {
   const directives: Directives = {};
   for (const [, name, value] of text.matchAll(DIRECTIVE)) {
-    if (name === 'delay' || name === 'fail' || name === 'together') directives[name] = Number(value);
+    if (name === 'delay' || name === 'fail' || name === 'retry-after' || name === 'together') directives[name] = Number(value);
   }
   return directives;
 }
@@ -232,8 +244,8 @@ function usage(answer: string): Record<string, number> {
   return { prompt_tokens: 1, completion_tokens: tokens, total_tokens: tokens + 1 };
 }
 
-function sendJson(response: ServerResponse, status: number, body: unknown): void {
-  response.writeHead(status, { 'content-type': 'application/json' });
+function sendJson(response: ServerResponse, status: number, body: unknown, headers: Readonly<Record<string, string>> = {}): void {
+  response.writeHead(status, { 'content-type': 'application/json', ...headers });
   response.end(JSON.stringify(body));
 }
 

@@ -30,6 +30,12 @@ export interface OpenClawGatewayOptions {
   readonly agentIds: readonly string[];
   /** `agents.defaults.maxConcurrent`: how many runs the gateway executes at once. */
   readonly maxConcurrent?: number;
+  /**
+   * Per agent id: how many times the gateway retries a rate-limited or overloaded model call before the run fails (the
+   * agent's `retry.provider.maxRetries` setting). Unset, the gateway retries a rate limit 9 times with waits of up to
+   * 30 s, minutes before a test would see the failure.
+   */
+  readonly modelRetries?: Readonly<Record<string, number>>;
   /** How long to wait for `/readyz` before failing; the gateway needs 11-13 s on 2 cores. */
   readonly readyTimeoutMs?: number;
 }
@@ -69,6 +75,7 @@ export async function startOpenClawGateway(options: OpenClawGatewayOptions): Pro
   const configPath = join(home, 'openclaw.json');
   await writeFile(configPath, JSON.stringify(gatewayConfig(options, home, token), null, 2));
   for (const agentId of options.agentIds) await mkdir(join(home, 'workspaces', agentId), { recursive: true });
+  for (const [agentId, maxRetries] of Object.entries(options.modelRetries ?? {})) await writeAgentSettings(home, agentId, { retry: { provider: { maxRetries } } });
   const logPath = join(home, 'gateway-output.log');
   const process = new GatewayProcess(entry, port, logPath, gatewayEnvironment(home, configPath, token));
   await process.start(options.readyTimeoutMs ?? 90_000);
@@ -114,6 +121,10 @@ function gatewayConfig(options: OpenClawGatewayOptions, home: string, token: str
     gateway: { mode: 'local', bind: 'loopback', auth: { mode: 'token', token } },
     update: { checkOnStart: false },
     logging: { file: join(home, 'openclaw.log') },
+    // In the default mode (enforce) the gateway plans session maintenance in a worker that holds its state lock for
+    // seconds under load; an agent database closing meanwhile times out on that lock, and 2026.9.6 then fails every run
+    // of that agent, and of agents opening behind it, with "Agent database cleanup failed" until it restarts.
+    session: { maintenance: { mode: 'warn' } },
     models: {
       mode: 'replace',
       catalogRefresh: { enabled: false },
@@ -127,6 +138,13 @@ function gatewayConfig(options: OpenClawGatewayOptions, home: string, token: str
       ),
     },
   };
+}
+
+/** The embedded agent runtime reads its settings from `.openclaw/settings.json` in the agent's workspace. */
+async function writeAgentSettings(home: string, agentId: string, settings: Record<string, unknown>): Promise<void> {
+  const folder = join(home, 'workspaces', agentId, '.openclaw');
+  await mkdir(folder, { recursive: true });
+  await writeFile(join(folder, 'settings.json'), JSON.stringify(settings));
 }
 
 function gatewayEnvironment(home: string, configPath: string, token: string): NodeJS.ProcessEnv {
