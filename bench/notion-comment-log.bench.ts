@@ -4,7 +4,7 @@
 // (only the page's unresolved comments are checked) and with it. Prints requests, time and duplicate comments.
 //
 // Run: pnpm turbo run build --filter @kurultai/source-notion && node bench/notion-comment-log.bench.ts
-import type { Logger, WriteBack } from '@kurultai/core';
+import type { WriteBack } from '@kurultai/core';
 import { createNotionSource } from '../packages/source-notion/dist/index.js';
 import {
   createTaskBoard,
@@ -12,15 +12,9 @@ import {
   startFakeNotionServer,
   TASK_BOARD_PROPERTIES,
 } from '../packages/source-notion/dist/testing/index.js';
+import { warningsOnly } from './warnings-only-logger.ts';
 
 const TASKS = 12;
-
-const quiet: Logger = {
-  debug() {},
-  info() {},
-  warn: (message, fields) => console.warn(message, fields),
-  error: (message, fields) => console.error(message, fields),
-};
 
 interface Round {
   readonly requests: number;
@@ -52,7 +46,7 @@ async function run(commentLog: string | undefined): Promise<Outcome> {
     requestsPerSecond: NOTION_RATE_LIMIT.requestsPerSecond,
     properties: { title: 'Name', status: 'Status', ...(commentLog === undefined ? {} : { commentLog }) },
   };
-  const context = { logger: quiet, env: { NOTION_TOKEN: fake.token }, baseDir: process.cwd() };
+  const context = { logger: warningsOnly, env: { NOTION_TOKEN: fake.token }, baseDir: process.cwd() };
 
   const round = async (): Promise<Round> => {
     const source = await createNotionSource(options, context);

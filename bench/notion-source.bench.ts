@@ -3,21 +3,15 @@
 // poll. Prints requests, time, and whether Notion's rate limiter answered any 429.
 //
 // Run: pnpm turbo run build --filter @kurultai/source-notion && node bench/notion-source.bench.ts
-import type { Logger, SourceBatch } from '@kurultai/core';
+import type { SourceBatch } from '@kurultai/core';
 import { createNotionSource, type NotionSource } from '../packages/source-notion/dist/index.js';
 import { createTaskBoard, NOTION_RATE_LIMIT, startFakeNotionServer } from '../packages/source-notion/dist/testing/index.js';
+import { warningsOnly } from './warnings-only-logger.ts';
 
 const PAGES = 5_000;
 const IDLE_POLLS = 5;
 /** Full re-reads take 50 requests each at 3 per second: two are enough to compare. */
 const FULL_POLLS = 2;
-
-const quiet: Logger = {
-  debug() {},
-  info() {},
-  warn: (message, fields) => console.warn(message, fields),
-  error: (message, fields) => console.error(message, fields),
-};
 
 // Pages are added one a minute over the past days, as a real board fills up; the fake's clock then runs in real time.
 let clock = Date.now() - PAGES * 60_000;
@@ -37,7 +31,7 @@ const realTime = setInterval(() => (clock = Date.now()), 100);
 
 const source: NotionSource = await createNotionSource(
   { database: databaseId, baseUrl: fake.url, requestsPerSecond: NOTION_RATE_LIMIT.requestsPerSecond },
-  { logger: quiet, env: { NOTION_TOKEN: fake.token }, baseDir: process.cwd() },
+  { logger: warningsOnly, env: { NOTION_TOKEN: fake.token }, baseDir: process.cwd() },
 );
 
 async function poll(
