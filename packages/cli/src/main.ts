@@ -1,4 +1,4 @@
-import { KurultaiError, formatProblem } from '@kurultai/core';
+import { describeError, formatProblem, KurultaiError } from '@kurultai/core';
 import { parseArgs } from 'node:util';
 import { EXIT, UsageError, type Command, type CommandContext } from './command.js';
 import { COMMANDS } from './commands/index.js';
@@ -73,7 +73,7 @@ function reportError(context: CommandContext, error: unknown, debug: boolean): v
     const problems = error.problems.filter((problem) => problem.message !== error.message);
     for (const problem of problems) context.stderr(`${formatProblem(problem)}\n`);
   } else {
-    context.stderr(`${prefix} ${error instanceof Error ? error.message : String(error)}\n`);
+    context.stderr(`${prefix} ${describeError(error)}\n`);
   }
   if (debug && error instanceof Error && error.stack !== undefined) context.stderr(`${error.stack}\n`);
 }

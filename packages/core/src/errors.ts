@@ -51,3 +51,9 @@ export class KurultaiError extends Error {
     return formatProblem({ place: this.place, message: this.message });
   }
 }
+
+/** One line for any thrown value: error messages are shown to users and stored, stacks are not. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

@@ -1,5 +1,5 @@
 import { setTimeout } from 'node:timers/promises';
-import { KurultaiError } from '@kurultai/core';
+import { describeError, KurultaiError } from '@kurultai/core';
 import neo4j, { type Driver, Neo4jError, type Transaction, isRetryableError } from 'neo4j-driver';
 import { type ConnectionSettings, displayUri } from './connection-settings.js';
 import { retryDelays } from './retry-delays.js';
@@ -101,7 +101,7 @@ const LOGIN_REFUSED = new Set([
  */
 function describeFailure(error: unknown, operation: string, { where, who }: Server): KurultaiError {
   if (error instanceof KurultaiError) return error;
-  const detail = error instanceof Error ? error.message : String(error);
+  const detail = describeError(error);
   const options = { place: PLUGIN_PLACE, cause: error };
   if (error instanceof Neo4jError && LOGIN_REFUSED.has(error.code)) {
     return new KurultaiError(

@@ -1,4 +1,5 @@
 import {
+  describeError,
   KurultaiError,
   type Place,
   type PluginContext,
@@ -169,7 +170,7 @@ export async function createNotionSource(
         // A refused token is the config's fault and says so.
         if (isNotionClientError(error) && error.code === APIErrorCode.Unauthorized)
           throw explainAccessError(error, options, taskPlace);
-        const message = error instanceof Error ? error.message : String(error);
+        const message = describeError(error);
         throw new KurultaiError('notion_write_back_failed', `Notion did not accept the ${update.kind} write-back: ${message}`, {
           place: taskPlace,
           cause: error,

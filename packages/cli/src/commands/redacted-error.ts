@@ -1,4 +1,4 @@
-import { KurultaiError, type Place, type Secrets } from '@kurultai/core';
+import { describeError, KurultaiError, type Place, type Secrets } from '@kurultai/core';
 
 /**
  * The error with every secret the config resolved masked in its message, problems and places, ready for the CLI to
@@ -14,5 +14,5 @@ export function redactedError(error: unknown, secrets: Secrets | undefined): unk
       problems: error.problems.map((problem) => ({ place: maskPlace(problem.place), message: mask(problem.message) })),
     });
   }
-  return new Error(mask(error instanceof Error ? error.message : String(error)));
+  return new Error(mask(describeError(error)));
 }

@@ -1,4 +1,4 @@
-import { createDispatcher, loadCouncil, loadPlugin, type Dispatcher, type RunSummary, type Sink, type Source, type Spawner } from '@kurultai/core';
+import { createDispatcher, describeError, type Dispatcher, loadCouncil, loadPlugin, type RunSummary, type Sink, type Source, type Spawner } from '@kurultai/core';
 import { EXIT, type Command, type CommandContext } from '../command.js';
 import { describeWaitingRetries } from './describe-waiting-retries.js';
 import { LatestMessages } from './latest-messages.js';
@@ -148,7 +148,7 @@ async function closeAll(plugins: OpenPlugins, setup: Setup | undefined): Promise
     try {
       await close?.();
     } catch (error) {
-      setup?.pluginOptions.logger.error(`closing the ${kind} failed`, { error: error instanceof Error ? error.message : String(error) });
+      setup?.pluginOptions.logger.error(`closing the ${kind} failed`, { error: describeError(error) });
     }
   }
 }

@@ -1,12 +1,13 @@
 import {
-  KurultaiError,
-  PLUGIN_OPTIONS_SCHEMA_FILE,
-  builtinPlugins,
-  findPluginDefinition,
-  pluginDefinitionProblem,
   type AnyPluginDefinition,
+  builtinPlugins,
+  describeError,
+  findPluginDefinition,
   type KnownPlugin,
   type KurultaiConfig,
+  KurultaiError,
+  PLUGIN_OPTIONS_SCHEMA_FILE,
+  pluginDefinitionProblem,
   type PluginKind,
 } from '@kurultai/core';
 import { existsSync } from 'node:fs';
@@ -71,7 +72,7 @@ async function readManifest(file: string): Promise<Manifest> {
   try {
     return JSON.parse(await readFile(file, 'utf8')) as Manifest;
   } catch (error) {
-    throw new KurultaiError('package_json_invalid', `cannot read the project's dependencies: ${error instanceof Error ? error.message : String(error)}`, { place: { file } });
+    throw new KurultaiError('package_json_invalid', `cannot read the project's dependencies: ${describeError(error)}`, { place: { file } });
   }
 }
 
@@ -80,7 +81,7 @@ async function installedDefinition(require: NodeJS.Require, name: string): Promi
   try {
     candidate = ((await import(pathToFileURL(require.resolve(name)).href)) as { default?: unknown }).default;
   } catch (error) {
-    return { problem: `it cannot be imported (${error instanceof Error ? error.message : String(error)})` };
+    return { problem: `it cannot be imported (${describeError(error)})` };
   }
   const problem = kindlessDefinitionProblem(candidate);
   return problem === undefined ? { definition: candidate as AnyPluginDefinition } : { problem };

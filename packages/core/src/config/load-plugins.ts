@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { builtinPlugins } from '../builtin-plugins.js';
-import { KurultaiError, type Place, type Problem } from '../errors.js';
+import { describeError, KurultaiError, type Place, type Problem } from '../errors.js';
 import type { Logger, PluginContext, PluginDefinition, PluginKind } from '../plugin.js';
 import type { Sink } from '../sink/contract.js';
 import type { Source } from '../source/contract.js';
@@ -51,7 +51,7 @@ export async function loadPlugin<Kind extends PluginKind>(config: KurultaiConfig
     return (await definition.create(parsed.data, context)) as PluginInstances[Kind];
   } catch (error) {
     if (error instanceof KurultaiError) throw error;
-    const message = config.secrets.redact(error instanceof Error ? error.message : String(error));
+    const message = config.secrets.redact(describeError(error));
     throw new KurultaiError('plugin_create_failed', `could not start: ${message}`, { place: { plugin: definition.name }, cause: error });
   }
 }
@@ -86,7 +86,7 @@ async function closeInReverse(started: readonly Closable[], logger: Logger): Pro
     try {
       await plugin.close();
     } catch (error) {
-      logger.warn('could not close a plugin after a failed start', { plugin: plugin.name, error: error instanceof Error ? error.message : String(error) });
+      logger.warn('could not close a plugin after a failed start', { plugin: plugin.name, error: describeError(error) });
     }
   }
 }
@@ -116,7 +116,7 @@ async function importDefault(use: string, baseDir: string, place: Place): Promis
     const module = (await import(url)) as { default?: unknown };
     return module.default;
   } catch (error) {
-    throw new KurultaiError('plugin_not_found', `cannot import "${use}": ${error instanceof Error ? error.message : String(error)}`, { place, cause: error });
+    throw new KurultaiError('plugin_not_found', `cannot import "${use}": ${describeError(error)}`, { place, cause: error });
   }
 }
 

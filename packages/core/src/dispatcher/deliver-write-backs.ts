@@ -1,6 +1,7 @@
 import type { Sink } from '../sink/contract.js';
 import type { Source } from '../source/contract.js';
-import { describeError, type Emit } from './events.js';
+import { describeError } from '../errors.js';
+import type { Emit } from './events.js';
 
 /** What delivering the write-back outbox needs. */
 export interface WriteBackContext {

@@ -1,7 +1,7 @@
 import type { Decision } from '../router/decision.js';
 import type { SpawnEvent } from '../spawner/contract.js';
 import type { WriteBack } from '../source/contract.js';
-import type { Problem } from '../errors.js';
+import { describeError, type Problem } from '../errors.js';
 
 /** What every task event carries: which task, on which agent, at which attempt, and when (the dispatcher's clock). */
 interface TaskEventBase {
@@ -83,9 +83,3 @@ export function createEmitter(listeners: readonly DispatcherListener[]) {
 }
 
 export type Emit = ReturnType<typeof createEmitter>;
-
-/** One line for any thrown value: error messages are shown to users and stored, stacks are not. */
-export function describeError(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  return String(error);
-}

@@ -1,7 +1,8 @@
 import type { Council } from '../router/council.js';
 import type { Assignment, Sink } from '../sink/contract.js';
 import type { Source } from '../source/contract.js';
-import { describeError, type Emit } from './events.js';
+import { describeError } from '../errors.js';
+import type { Emit } from './events.js';
 
 /**
  * Tasks routed and recorded together. A source's batch can be large (the file source sends 500); routing and recording it

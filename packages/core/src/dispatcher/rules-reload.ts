@@ -1,7 +1,7 @@
 import { watch } from 'node:fs';
-import { KurultaiError, type Problem } from '../errors.js';
+import { describeError, KurultaiError, type Problem } from '../errors.js';
 import type { Council } from '../router/council.js';
-import { describeError, type Emit } from './events.js';
+import type { Emit } from './events.js';
 
 /** What reloading the rules needs: where they are, how to load them, and where a new council goes. */
 export interface RulesReloadOptions {

@@ -1,7 +1,8 @@
 import type { Council } from '../router/council.js';
 import type { Claim, Lease, Sink } from '../sink/contract.js';
 import type { SpawnFailure, SpawnOutcome, Spawner } from '../spawner/contract.js';
-import { describeError, type Emit } from './events.js';
+import { describeError } from '../errors.js';
+import type { Emit } from './events.js';
 import { completionMemory, failureMemory } from './memories.js';
 import { decideRetry, type RetryPolicy } from './retry-policy.js';
 

@@ -1,5 +1,5 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import { KurultaiError, type Place } from '../errors.js';
+import { describeError, KurultaiError, type Place } from '../errors.js';
 
 /** One write: synchronous statements run inside a transaction the runner owns. */
 export type SqliteWrite<T> = () => T;
@@ -84,7 +84,7 @@ export class SqliteGroupCommit {
   }
 
   #failure(step: 'begin' | 'commit', cause: unknown): KurultaiError {
-    const why = cause instanceof Error ? cause.message : String(cause);
+    const why = describeError(cause);
     return new KurultaiError('sink_write_failed', `the sqlite ledger could not ${step} a transaction: ${why}`, {
       place: this.#place,
       cause,

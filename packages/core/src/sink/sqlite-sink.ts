@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { z } from 'zod';
-import { KurultaiError } from '../errors.js';
+import { describeError, KurultaiError } from '../errors.js';
 import type { Decision } from '../router/decision.js';
 import type { WriteBack } from '../source/contract.js';
 import type { Priority, TaskInput, TaskStatus } from '../task.js';
@@ -154,7 +154,7 @@ class SqliteSink implements Sink {
       // Measured on 10,000 tasks at cap 3: 20-30% more tasks per second for the same CPU time.
       this.#db.exec('PRAGMA wal_autocheckpoint = 10000');
     } catch (cause) {
-      const why = cause instanceof Error ? cause.message : String(cause);
+      const why = describeError(cause);
       throw new KurultaiError('sink_open_failed', `cannot open the sqlite ledger: ${why}`, {
         place: { file: options.path, ...PLACE },
         cause,

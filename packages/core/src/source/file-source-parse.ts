@@ -1,6 +1,6 @@
 import { isCollection, isMap, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { z } from 'zod';
-import type { Place, Problem } from '../errors.js';
+import { describeError, type Place, type Problem } from '../errors.js';
 import { PRIORITIES, type Priority, type TaskInput } from '../task.js';
 
 /** A task as written in a task file: `source` is filled in by the source, and unknown keys are typos. */
@@ -92,7 +92,7 @@ function parseYamlTasks(file: string, text: string): TaskFileContent {
   } catch (error) {
     return {
       kind: 'unreadable',
-      problems: [{ place: at(list.range?.[0] ?? 0), message: String(error instanceof Error ? error.message : error) }],
+      problems: [{ place: at(list.range?.[0] ?? 0), message: describeError(error) }],
     };
   }
   const entries = list.items.map((item, index) => {
@@ -123,7 +123,7 @@ function parseJsonLinesTasks(file: string, text: string): TaskFileContent {
     } catch (error) {
       if (index === lines.length - 1) return;
       const position = /position (\d+)/.exec(String(error))?.[1];
-      const message = `not a JSON task: ${String(error instanceof Error ? error.message : error)}`;
+      const message = `not a JSON task: ${describeError(error)}`;
       entries.push({
         ok: false,
         key: `!${index + 1}`,
