@@ -1,12 +1,9 @@
-import { invalidRules, readCouncil, type CompiledCouncil } from '@kurultai/core';
+import { loadCouncil, type CompiledCouncil } from '@kurultai/core';
 import { isAbsolute, relative } from 'node:path';
 
 /** Loads the council of a rules folder, or throws the loader's error with every problem in it. */
-export async function loadRules(dir: string, cwd: string): Promise<CompiledCouncil> {
-  const shown = displayPath(dir, cwd);
-  const result = await readCouncil(shown);
-  if (result.ok) return result.council;
-  throw invalidRules(shown, result.problems);
+export function loadRules(dir: string, cwd: string): Promise<CompiledCouncil> {
+  return loadCouncil(displayPath(dir, cwd));
 }
 
 /** A path as the user would type it: relative to the working directory when inside it, so problems read `rules/x.yaml:3:5`. */

@@ -3,6 +3,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { builtinPlugins } from '../builtin-plugins.js';
 import { describeError, KurultaiError, type Place, type Problem } from '../errors.js';
+import type { ScopedLogger } from '../logging/json-logger.js';
 import type { Logger, PluginContext, PluginDefinition, PluginKind } from '../plugin.js';
 import type { Sink } from '../sink/contract.js';
 import type { Source } from '../source/contract.js';
@@ -14,14 +15,11 @@ import type { KurultaiConfig, PluginChoice } from './load-config.js';
 export type AnyPluginDefinition = PluginDefinition<PluginKind, unknown, unknown>;
 
 /** The plugins found by short name (`use: sqlite`); the loader checks each one's kind like any other plugin's. */
-export type BuiltInPlugins = Readonly<Record<string, AnyPluginDefinition>>;
-
+const BUILT_IN_PLUGINS: Readonly<Record<string, AnyPluginDefinition>> = builtinPlugins;
 
 export interface LoadPluginsOptions {
-  /** The plugins found by short name; default: Kurultai's embedded ones (`file`, `sqlite`, `process`, `echo`). */
-  readonly builtIns?: BuiltInPlugins;
   /** The redacting logger; each plugin gets a child scoped to it (`plugin` field). */
-  readonly logger: Logger & { child(fields: Readonly<Record<string, unknown>>): Logger };
+  readonly logger: ScopedLogger;
   readonly env: Readonly<Record<string, string | undefined>>;
 }
 
@@ -39,7 +37,7 @@ export interface PluginInstances {
  */
 export async function loadPlugin<Kind extends PluginKind>(config: KurultaiConfig, kind: Kind, options: LoadPluginsOptions): Promise<PluginInstances[Kind]> {
   const choice = config.plugins[kind];
-  const definition = await findPluginDefinition(choice, config.baseDir, options.builtIns);
+  const definition = await findPluginDefinition(choice, config.baseDir);
   const parsed = definition.options.safeParse(choice.options);
   if (!parsed.success) {
     const problems = optionProblems(choice, definition.name, parsed.error.issues);
@@ -95,9 +93,9 @@ async function closeInReverse(started: readonly Closable[], logger: Logger): Pro
  * The definition of the plugin a config section's `use:` names (a built-in, a package or a path resolved from `baseDir`),
  * checked to be a plugin of the section's kind, without creating it. Errors name the plugin and the place of its `use:`.
  */
-export async function findPluginDefinition(choice: PluginChoice, baseDir: string, builtIns: BuiltInPlugins = builtinPlugins as BuiltInPlugins): Promise<AnyPluginDefinition> {
+export async function findPluginDefinition(choice: PluginChoice, baseDir: string): Promise<AnyPluginDefinition> {
   const place: Place = { ...choice.document?.placeOf([choice.kind, 'use']), plugin: choice.use };
-  const builtIn: unknown = Object.hasOwn(builtIns, choice.use) ? builtIns[choice.use] : undefined;
+  const builtIn: unknown = Object.hasOwn(BUILT_IN_PLUGINS, choice.use) ? BUILT_IN_PLUGINS[choice.use] : undefined;
   const candidate = builtIn ?? (await importDefault(choice.use, baseDir, place));
   const problem = pluginDefinitionProblem(candidate, choice.kind);
   if (problem !== undefined) throw new KurultaiError('plugin_invalid', problem, { place });

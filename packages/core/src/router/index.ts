@@ -2,7 +2,7 @@ export * from './schema.js';
 export { compileCouncil, compileLoadedFiles, type CheckedFile, type CompiledCouncil, type CouncilCompilation } from './compile-council.js';
 export { compileCondition, type CompiledCondition } from './compile-condition.js';
 export { tokenizeText, type TextToken } from './keyword-matcher.js';
-export { compileFiles, invalidRules, listRulesFolder, loadCouncil, loadExamples, readCouncil } from './load-council.js';
+export { compileFiles, listRulesFolder, loadCouncil, loadExamples, readCouncil } from './load-council.js';
 export { rulesFileKind, type RulesFileKind } from './rules-file-kind.js';
 export { councilFromText } from './council-from-text.js';
 export { checkRulesPath, type RulesCheck } from './check-rules-path.js';

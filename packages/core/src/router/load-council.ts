@@ -61,7 +61,7 @@ export async function loadExamples(file: string, agentIds: readonly string[]): P
   return problems.length > 0 ? { ok: false, problems } : load;
 }
 
-export function invalidRules(where: string, problems: readonly Problem[]): KurultaiError {
+function invalidRules(where: string, problems: readonly Problem[]): KurultaiError {
   const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
   return new KurultaiError('rules_invalid', `${count} in the rules`, { place: { file: where }, problems });
 }
