@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger, SpawnOutcome } from '@kurultai/core';
 import { isGatewayProtocolResponseError } from '@openclaw/gateway-client';
 import { failureFromGatewayError, isMalformedAnswer, readAgentAnswer, readSessionState, readWaitAnswer } from './gateway-answers.js';
@@ -152,17 +153,7 @@ function stopped(context: GatewayRunContext): SpawnOutcome {
     : { ok: false, error: { code: 'aborted', message: 'the run was aborted', retryable: true } };
 }
 
+/** Waits `ms`; rejects as soon as `signal` aborts. */
 function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    signal.throwIfAborted();
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
+  return sleep(ms, undefined, { signal });
 }

@@ -1,4 +1,5 @@
 import { TASK_STATUSES, type Council, type Dispatcher, type DispatcherListener, type Sink, type SinkSummary } from '@kurultai/core';
+import { paint } from '../paint.js';
 import { terminalSafe } from './terminal-safe.js';
 
 /** How the live view reaches the terminal and what it shows. */
@@ -83,7 +84,7 @@ export class LiveView implements DispatcherListener {
   }
 
   #render(): string[] {
-    const bold = (text: string) => (this.#options.color ? `\u001b[1m${text}\u001b[22m` : text);
+    const bold = (text: string) => paint(this.#options.color, 'bold', text);
     const byStatus = this.#ledger?.byStatus ?? {};
     const statuses = TASK_STATUSES.map((status) => `${status} ${byStatus[status] ?? 0}`).join('  ');
     const now = Date.now();

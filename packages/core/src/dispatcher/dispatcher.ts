@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Council } from '../router/council.js';
 import type { Claim, Sink, SinkSummary } from '../sink/contract.js';
 import type { Source } from '../source/contract.js';
@@ -232,7 +233,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
 
   const writeBackLoop = async (): Promise<void> => {
     while (!stopping.signal.aborted) {
-      if ((await deliverPass()) === 0) await sleep(pollMs, stopping.signal);
+      if ((await deliverPass()) === 0) await pause(pollMs, stopping.signal);
     }
   };
 
@@ -249,7 +250,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       } catch (error) {
         emit('onError', { stage: 'source', error: describeError(error) });
       }
-      await sleep(pollMs * 5, stopping.signal);
+      await pause(pollMs * 5, stopping.signal);
     }
   };
 
@@ -341,15 +342,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   };
 }
 
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
+/** Waits `ms`, or less when `signal` aborts first: a drain must not wait out a poll. */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return sleep(ms, undefined, { signal }).catch(() => undefined);
 }

@@ -71,12 +71,10 @@ interface TaskRow {
   readonly error: string | null;
 }
 
+/** A task under a lease, as much of it as putting it back in the queue needs. */
 interface LeasedRow {
   readonly id: string;
-  readonly status: string;
   readonly attempt: number;
-  readonly agent: string;
-  readonly source: string;
   readonly lease_worker: string;
 }
 
@@ -303,7 +301,7 @@ class SqliteSink implements Sink {
     return this.#writes.run(() => {
       const now = Date.now();
       const expired = this.#sql(
-        `SELECT id, status, attempt, agent, source, lease_worker FROM tasks WHERE status = 'in_progress' AND lease_expires <= ?`,
+        `SELECT id, attempt, lease_worker FROM tasks WHERE status = 'in_progress' AND lease_expires <= ?`,
       )
         .all(now)
         .map((row) => rowAs<LeasedRow>(row));
@@ -469,7 +467,7 @@ class SqliteSink implements Sink {
   /** The task the lease names, if that lease is still its current one and unexpired. */
   #heldTask(lease: Lease, now: number): LeasedRow | undefined {
     return rowAs<LeasedRow | undefined>(
-      this.#sql(`SELECT id, status, attempt, agent, source, lease_worker FROM tasks WHERE ${LEASE_HELD}`).get(
+      this.#sql(`SELECT id, attempt, lease_worker FROM tasks WHERE ${LEASE_HELD}`).get(
         lease.taskId,
         lease.token,
         now,
