@@ -75,7 +75,8 @@ export function leaseTransitions(graph: GraphConnection): LeaseTransitions {
     groupCommit<Row, Readonly<Record<string, unknown>> | null>(
       async (rows) => {
         const params = rows.map((row, index) => ({ ...row, index, taskId: row.lease.taskId, lease: leaseParams(row.lease) }));
-        const taskIds = [...new Set(rows.map((row) => row.lease.taskId))].sort();
+        // groupCommit never puts one task in a batch twice, so the ids are distinct.
+        const taskIds = rows.map((row) => row.lease.taskId).sort();
         const returned = await graph.write(operation, async (tx) => {
           await tx.run('UNWIND $taskIds AS id MATCH (t:Task {id: id}) SET t.lockedAt = timestamp()', { taskIds });
           return (await tx.run(statement, { rows: params })).records.map((record) => record.toObject());
@@ -109,8 +110,9 @@ export function leaseTransitions(graph: GraphConnection): LeaseTransitions {
   };
 }
 
+/** What the lease check compares; the task id travels as the row's top-level `taskId` (see `MATCH_LEASED_TASK`). */
 function leaseParams(lease: Lease): Readonly<Record<string, unknown>> {
-  return { taskId: lease.taskId, token: lease.token, workerId: lease.workerId, attempt: neo4j.int(lease.attempt) };
+  return { token: lease.token, workerId: lease.workerId, attempt: neo4j.int(lease.attempt) };
 }
 
 function memoryParams(memory: MemoryInput | undefined): Readonly<Record<string, unknown>> | null {

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { waitFor } from '@kurultai/core/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { COMPLETIONS_QUERY, createRunFolder, type RunFolder } from '../test-server/kurultai-run.js';
 import { type Neo4jTestServer, startNeo4jTestServer } from '../test-server/neo4j-test-server.js';
@@ -30,17 +31,9 @@ afterAll(async () => {
   rmSync(home, { recursive: true, force: true });
 });
 
-async function until(what: string, check: () => boolean, deadlineMs = 120_000): Promise<void> {
-  const giveUpAt = Date.now() + deadlineMs;
-  while (!check()) {
-    if (Date.now() > giveUpAt) throw new Error(`gave up waiting for ${what}`);
-    await sleep(20);
-  }
-}
-
 it('lets a kurultai run worker wait while Neo4j restarts, then record every task completed exactly once', { timeout: 300_000 }, async () => {
   const worker = folder.startWorker(server.env);
-  await until('the worker to run its first tasks', () => folder.runs().length >= 25);
+  await waitFor('the worker to run its first tasks', async () => folder.runs().length >= 25, 120_000);
 
   await server.stop();
   const runsBeforeRestart = folder.runs().length;

@@ -1,7 +1,7 @@
 /** The first pause: short, since a deadlock or a lost connection usually clears at once. */
-export const FIRST_RETRY_DELAY_MS = 100;
+const FIRST_RETRY_DELAY_MS = 100;
 /** The longest pause: a worker notices a restarted Neo4j at most this late. */
-export const MAX_RETRY_DELAY_MS = 1_000;
+const MAX_RETRY_DELAY_MS = 1_000;
 
 /**
  * The pauses between attempts of one call: doubling from 100 ms to 1 s, then every second, each shortened at random by

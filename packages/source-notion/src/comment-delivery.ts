@@ -1,6 +1,6 @@
 import type { Logger } from '@kurultai/core';
 import { isFullPage, type Client } from '@notionhq/client';
-import { commentRichText } from './comment-text.js';
+import { commentRichText, isMarkerLine } from './comment-text.js';
 import { splitText } from './notion-limits.js';
 import { PostedComments } from './page-comments.js';
 import { textOf } from './page-to-task.js';
@@ -81,7 +81,7 @@ export class CommentDelivery {
     const { client, scheduler, logProperty } = this.#options;
     if (logProperty === undefined) return;
     const lines = [...log.split('\n').filter((line) => line !== ''), note];
-    const notes = lines.filter((line) => line.startsWith('[kurultai:'));
+    const notes = lines.filter(isMarkerLine);
     const forgotten = new Set(notes.slice(0, Math.max(0, notes.length - LOGGED_COMMENTS)));
     const text = lines.filter((line) => !forgotten.has(line)).join('\n');
     const richText = splitText(text).map((content) => ({ type: 'text' as const, text: { content } }));

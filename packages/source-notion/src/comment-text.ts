@@ -39,12 +39,19 @@ export function commentRichText(text: string, marker?: string): CommentRichText 
   return pieces.map((content) => ({ type: 'text', text: { content } }));
 }
 
+const MARKER_PREFIX = '[kurultai:';
+
 /**
  * The mark a comment write-back leaves at the end of its comment: it carries the write-back's idempotency digest, so a
  * source started again can see on the page that this comment was already posted.
  */
 export function commentMarker(digest: string): string {
-  return `\n\n[kurultai:${digest}]`;
+  return `\n\n${MARKER_PREFIX}${digest}]`;
+}
+
+/** Whether a line of the comment log is a marker this source noted there (a person may write other lines). */
+export function isMarkerLine(line: string): boolean {
+  return line.startsWith(MARKER_PREFIX);
 }
 
 /** Whether a comment's plain text carries the given marker. */

@@ -85,7 +85,7 @@ function rollupFact(rollup: Extract<PropertyValue, { type: 'rollup' }>['rollup']
  * within the hour: useless to a rule, and a key to the file in a log). Undefined for a type this source does not know
  * (one Notion added later) and for buttons, which hold no value.
  */
-export function propertyFact(value: PropertyValue | RollupItem): PropertyFact | undefined {
+function propertyFact(value: PropertyValue | RollupItem): PropertyFact | undefined {
   switch (value.type) {
     case 'title':
       return plainText(value.title);

@@ -6,5 +6,4 @@ cd "$(dirname "$0")/.."
 source ../../scripts/setup.sh
 version=$(node -p 'require("./package.json").kurultai.openclawVersion')
 kurultai_npm_install_into "$KURULTAI_CACHE/openclaw-$version" "openclaw@$version"
-node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>24||(a===24&&b>=16)?0:1)' \
-  || { echo "install-gateway: OpenClaw needs Node >= 24.16, this is $(node --version)" >&2; exit 1; }
+kurultai_node_is_recent || { echo "install-gateway: OpenClaw needs Node >= 24.16, this is $(node --version)" >&2; exit 1; }

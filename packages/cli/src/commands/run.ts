@@ -7,7 +7,7 @@ import { CONFIG_HELP, CONFIG_OPTION, loadSetup, type Setup } from './load-setup.
 import { logListener } from './log-listener.js';
 import { redactedError } from './redacted-error.js';
 
-/** The plugins opened so far; closed in reverse order whatever happens. */
+/** The plugins opened so far; closed whatever happens, the sink last. */
 interface OpenPlugins {
   sink?: Sink;
   source?: Source;

@@ -45,7 +45,7 @@ export async function loadYamlFile<Schema extends z.ZodType>(
  * The file's bytes, or why they could not be read. The size is checked before reading so a huge file is never loaded;
  * the limit is checked again on the bytes by `parseYaml`.
  */
-export async function readYamlBytes(file: string, limits: YamlLimits = {}): Promise<Uint8Array | string> {
+async function readYamlBytes(file: string, limits: YamlLimits = {}): Promise<Uint8Array | string> {
   try {
     const info = await stat(file);
     if (!info.isFile()) return 'not a file';

@@ -108,7 +108,7 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-export function isFakeDate(value: unknown): value is FakeDate {
+function isFakeDate(value: unknown): value is FakeDate {
   return isRecord(value) && typeof value['start'] === 'string';
 }
 
