@@ -50,7 +50,7 @@ export function createNeo4jSink(options: CreateNeo4jSinkOptions = {}): Sink {
       place: PLUGIN_PLACE,
     });
   }
-  const graph = openGraphConnection(settings, options.retryWithinMs === undefined ? {} : { retryWithinMs: options.retryWithinMs });
+  const graph = openGraphConnection(settings, { retryWithinMs: options.retryWithinMs });
   const leases = leaseTransitions(graph);
 
   return {

@@ -9,6 +9,7 @@ import {
   isNotionClientError,
 } from '@notionhq/client';
 import type { NotionSourceOptions } from './notion-source-options.js';
+import { plainText } from './page-properties.js';
 import type { RequestScheduler } from './request-scheduler.js';
 
 type PropertyType = DataSourceObjectResponse['properties'][string]['type'];
@@ -136,7 +137,7 @@ export async function checkDatabase(
       throw new KurultaiError('notion_database_not_found', `Notion answered no details for data source ${reference.id}`, {
         place,
       });
-    const title = dataSource.title.map((item) => item.plain_text).join('');
+    const title = plainText(dataSource.title);
     const problems = schemaProblems(dataSource, options, place);
     if (problems.length > 0) {
       throw new KurultaiError(

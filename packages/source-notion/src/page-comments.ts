@@ -2,6 +2,7 @@ import type { Logger } from '@kurultai/core';
 import { APIErrorCode, isNotionClientError, type Client } from '@notionhq/client';
 import { carriesMarker } from './comment-text.js';
 import { PAGE_SIZE_LIMIT } from './notion-limits.js';
+import { plainText } from './page-properties.js';
 import type { RequestScheduler } from './request-scheduler.js';
 
 export interface PostedCommentsOptions {
@@ -53,7 +54,7 @@ export class PostedComments {
         () => client.comments.list({ block_id: pageId, page_size: PAGE_SIZE_LIMIT, ...(startCursor === undefined ? {} : { start_cursor: startCursor }) }),
         signal,
       );
-      if (page.results.some((comment) => carriesMarker(comment.rich_text.map((item) => item.plain_text).join(''), marker))) return true;
+      if (page.results.some((comment) => carriesMarker(plainText(comment.rich_text), marker))) return true;
       cursor = page.next_cursor ?? undefined;
     } while (cursor !== undefined);
     return false;

@@ -34,7 +34,8 @@ export function propertyKey(name: string): string {
     .join('');
 }
 
-function plainText(items: readonly { readonly plain_text: string }[]): string {
+/** The text of a Notion rich-text array (a title, a text property, a comment), without its formatting. */
+export function plainText(items: readonly { readonly plain_text: string }[]): string {
   return items.map((item) => item.plain_text).join('');
 }
 

@@ -1,7 +1,7 @@
 import type { Priority, TaskInput } from '@kurultai/core';
 import type { PageObjectResponse } from '@notionhq/client';
 import type { NotionSourceOptions } from './notion-source-options.js';
-import { readPageProperties, type SkippedProperty } from './page-properties.js';
+import { plainText, readPageProperties, type SkippedProperty } from './page-properties.js';
 
 type PropertyValue = PageObjectResponse['properties'][string];
 
@@ -26,8 +26,8 @@ export const UNTITLED = '(untitled)';
 
 /** The plain text of a title or rich text property; undefined for other types. */
 export function textOf(value: PropertyValue | undefined): string | undefined {
-  if (value?.type === 'title') return value.title.map((item) => item.plain_text).join('');
-  if (value?.type === 'rich_text') return value.rich_text.map((item) => item.plain_text).join('');
+  if (value?.type === 'title') return plainText(value.title);
+  if (value?.type === 'rich_text') return plainText(value.rich_text);
   return undefined;
 }
 

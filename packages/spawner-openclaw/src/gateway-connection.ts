@@ -3,7 +3,7 @@ import { GatewayClient, isGatewayProtocolResponseError } from '@openclaw/gateway
 import type { EventFrame } from '@openclaw/gateway-protocol/frame-guards';
 
 /** The wire protocol version this spawner speaks; the pinned gateway and client packages speak it too. */
-const PROTOCOL_VERSION = 4;
+export const PROTOCOL_VERSION = 4;
 
 export interface GatewayConnectionOptions {
   readonly url: string;

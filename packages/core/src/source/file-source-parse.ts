@@ -2,6 +2,7 @@ import { isCollection, isMap, isSeq, LineCounter, parseDocument, type Node } fro
 import { z } from 'zod';
 import { describeError, type Place, type Problem } from '../errors.js';
 import { PRIORITIES, type Priority, type TaskInput } from '../task.js';
+import { DEFAULT_MAX_ALIAS_COUNT } from '../yaml/parse-yaml.js';
 
 /** A task as written in a task file: `source` is filled in by the source, and unknown keys are typos. */
 const taskEntry = z.strictObject({
@@ -28,9 +29,6 @@ export type TaskFileContent =
   | { readonly kind: 'not-a-task-file' };
 
 export type TaskFileFormat = 'yaml' | 'jsonl';
-
-/** More aliases than a hand-written task file needs; far fewer than an alias bomb. */
-const MAX_ALIAS_COUNT = 100;
 
 /** The format a file name says it has, or undefined for files the source does not read. */
 export function taskFileFormat(fileName: string): TaskFileFormat | undefined {
@@ -87,7 +85,7 @@ function parseYamlTasks(file: string, text: string): TaskFileContent {
   let values: unknown[];
   try {
     // toJS counts aliases, so a YAML "billion laughs" is refused instead of expanded.
-    const data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as unknown[] | { tasks: unknown[] };
+    const data = doc.toJS({ maxAliasCount: DEFAULT_MAX_ALIAS_COUNT }) as unknown[] | { tasks: unknown[] };
     values = Array.isArray(data) ? data : data.tasks;
   } catch (error) {
     return {

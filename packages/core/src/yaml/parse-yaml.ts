@@ -24,7 +24,8 @@ export type YamlParse = { readonly ok: true; readonly document: YamlDocument } |
 
 /** The size limit `parseYaml` applies when none is given. */
 export const DEFAULT_MAX_BYTES = 1024 * 1024;
-const DEFAULT_MAX_ALIAS_COUNT = 100;
+/** The alias limit `parseYaml` applies when none is given: more than a hand-written file needs, far fewer than an alias bomb. */
+export const DEFAULT_MAX_ALIAS_COUNT = 100;
 
 /**
  * Parses YAML safely: refuses oversized input and bytes that are not UTF-8, reports every syntax error with its place,

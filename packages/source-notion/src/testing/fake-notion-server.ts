@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { text as readBody } from 'node:stream/consumers';
 import { FakeNotionError } from './fake-notion-error.js';
 import { queryPages } from './fake-notion-query.js';
 import { FakeRateLimiter, NOTION_RATE_LIMIT, type FakeRateLimit } from './fake-rate-limiter.js';
@@ -134,12 +135,6 @@ function sendError(response: ServerResponse, error: FakeNotionError, headers: Re
     { object: 'error', status: error.status, code: error.code, message: error.message, request_id: randomUUID() },
     headers,
   );
-}
-
-async function readBody(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** Answers an injected fault; returns the error code it sent. */

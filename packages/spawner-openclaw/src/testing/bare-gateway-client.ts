@@ -1,4 +1,5 @@
 import { GatewayClient } from '@openclaw/gateway-client';
+import { PROTOCOL_VERSION } from '../gateway-connection.js';
 import type { OpenClawGateway } from './openclaw-gateway.js';
 
 /**
@@ -19,8 +20,8 @@ export async function connectBareGatewayClient(gateway: Pick<OpenClawGateway, 'u
     mode: 'backend',
     role: 'operator',
     scopes: ['operator.read', 'operator.write'],
-    minProtocol: 4,
-    maxProtocol: 4,
+    minProtocol: PROTOCOL_VERSION,
+    maxProtocol: PROTOCOL_VERSION,
     onHelloOk: () => helloOk(),
   });
   client.start();
