@@ -10,6 +10,7 @@ import {
 import type { ParseArgsOptionsConfig } from 'node:util';
 import type { CommandContext } from '../command.js';
 import { rulesFolder } from '../rules-folder.js';
+import { redactedError } from './redacted-error.js';
 
 export const CONFIG_OPTION: ParseArgsOptionsConfig = { config: { type: 'string', short: 'c' } };
 
@@ -34,11 +35,24 @@ export async function loadSetup(context: CommandContext, options: { configFile: 
   return { config, pluginOptions: { logger, env: context.env }, rulesDir: config.rulesDir ?? rulesFolder(undefined, context.cwd) };
 }
 
-/** Opens the config's sink, ready for use: all that `status` and `retry` need. */
-export async function openSink(setup: Setup): Promise<Sink> {
-  const sink = await loadPlugin(setup.config, 'sink', setup.pluginOptions);
-  await sink.init();
-  return sink;
+/**
+ * Runs `work` on the config's sink, opened and initialised before and closed after: all that `status` and `retry` need.
+ * Whatever fails comes out with the config's secrets masked.
+ */
+export async function withLedger<T>(context: CommandContext, configFile: string | boolean | undefined, work: (sink: Sink) => Promise<T>): Promise<T> {
+  let setup: Setup | undefined;
+  try {
+    setup = await loadSetup(context, { configFile });
+    const sink = await loadPlugin(setup.config, 'sink', setup.pluginOptions);
+    await sink.init();
+    try {
+      return await work(sink);
+    } finally {
+      await sink.close();
+    }
+  } catch (error) {
+    throw redactedError(error, setup?.config.secrets);
+  }
 }
 
 /** `KURULTAI_LOG_LEVEL` (debug, info, warn, error); default info. */

@@ -1,7 +1,6 @@
 import { KurultaiError } from '@kurultai/core';
 import { EXIT, UsageError, type Command } from '../command.js';
-import { CONFIG_HELP, CONFIG_OPTION, loadSetup, openSink, type Setup } from './load-setup.js';
-import { redactedError } from './redacted-error.js';
+import { CONFIG_HELP, CONFIG_OPTION, withLedger } from './load-setup.js';
 
 export const retryCommand: Command = {
   name: 'retry',
@@ -15,23 +14,14 @@ ${CONFIG_HELP}`,
   async run({ values, positionals }, context) {
     const [taskId, ...extra] = positionals;
     if (taskId === undefined || extra.length > 0) throw new UsageError('retry takes exactly one task id');
-    let setup: Setup | undefined;
-    try {
-      setup = await loadSetup(context, { configFile: values.config });
-      const sink = await openSink(setup);
-      try {
-        if (await sink.requeue(taskId, 'requeued by kurultai retry')) {
-          context.stdout(`Task ${taskId} is queued again as attempt ${(await sink.getTask(taskId))?.attempt ?? '?'}.\n`);
-          return EXIT.ok;
-        }
-        const task = await sink.getTask(taskId);
-        const why = task === undefined ? 'no such task in the ledger' : `it is ${task.status}; only failed tasks can be retried`;
-        throw new KurultaiError('retry_refused', `cannot retry: ${why}`, { place: { taskId } });
-      } finally {
-        await sink.close();
+    return withLedger(context, values.config, async (sink) => {
+      if (await sink.requeue(taskId, 'requeued by kurultai retry')) {
+        context.stdout(`Task ${taskId} is queued again as attempt ${(await sink.getTask(taskId))?.attempt ?? '?'}.\n`);
+        return EXIT.ok;
       }
-    } catch (error) {
-      throw redactedError(error, setup?.config.secrets);
-    }
+      const task = await sink.getTask(taskId);
+      const why = task === undefined ? 'no such task in the ledger' : `it is ${task.status}; only failed tasks can be retried`;
+      throw new KurultaiError('retry_refused', `cannot retry: ${why}`, { place: { taskId } });
+    });
   },
 };

@@ -1,8 +1,7 @@
 import { TASK_STATUSES, type SinkSummary, type TaskStatus } from '@kurultai/core';
 import { EXIT, UsageError, type Command } from '../command.js';
 import { describeWaitingRetries } from './describe-waiting-retries.js';
-import { CONFIG_HELP, CONFIG_OPTION, loadSetup, openSink, type Setup } from './load-setup.js';
-import { redactedError } from './redacted-error.js';
+import { CONFIG_HELP, CONFIG_OPTION, withLedger } from './load-setup.js';
 import { terminalSafe } from './terminal-safe.js';
 
 export const statusCommand: Command = {
@@ -19,20 +18,9 @@ ${CONFIG_HELP}
   async run({ values }, context) {
     const recentFailures = Number(values.failures ?? 5);
     if (!Number.isInteger(recentFailures) || recentFailures < 0) throw new UsageError(`--failures takes a whole number, not "${String(values.failures)}"`);
-    let setup: Setup | undefined;
-    try {
-      setup = await loadSetup(context, { configFile: values.config });
-      const sink = await openSink(setup);
-      try {
-        const summary = await sink.summary({ recentFailures });
-        context.stdout(values.json === true ? `${JSON.stringify(summary, null, 2)}\n` : renderStatus(summary, context.terminalColumns ?? 120));
-      } finally {
-        await sink.close();
-      }
-      return EXIT.ok;
-    } catch (error) {
-      throw redactedError(error, setup?.config.secrets);
-    }
+    const summary = await withLedger(context, values.config, (sink) => sink.summary({ recentFailures }));
+    context.stdout(values.json === true ? `${JSON.stringify(summary, null, 2)}\n` : renderStatus(summary, context.terminalColumns ?? 120));
+    return EXIT.ok;
   },
 };
 
