@@ -5,6 +5,8 @@ const REASONS: Readonly<Record<Decision['reason'], string>> = {
   'highest-score': 'highest score',
   'tie-break': 'tie broken by the earliest matching word, then council order',
   'default-agent': 'no rule matched: the default agent',
+  orchestrator: 'chosen by the orchestrator agent',
+  correction: 'reassigned by a person',
 };
 
 /** The agent's display name, e.g. `Jochi`, or the id when the council does not know it. */
@@ -23,7 +25,7 @@ export function describeHit(hit: RuleHit): string {
 export function explainDecision(text: string, decision: Decision, agents: readonly AgentPersona[], color: boolean): string {
   const lines = [
     paint(color, 'bold', text),
-    `→ ${paint(color, 'green', agentName(agents, decision.agent))} (${decision.agent}), type ${decision.type}, score ${decision.score}, margin ${decision.margin}: ${REASONS[decision.reason]}`,
+    `→ ${paint(color, 'green', agentName(agents, decision.agent))} (${decision.agent}), type ${decision.type}, score ${decision.score}, margin ${decision.margin}, confidence ${decision.confidence.toFixed(2)}: ${REASONS[decision.reason]}`,
     '',
   ];
   const nameWidth = Math.max(5, ...agents.map((agent) => agent.name.length));

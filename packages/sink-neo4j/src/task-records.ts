@@ -37,7 +37,9 @@ export function toAssignmentRow(assignment: Assignment, position: number): Assig
       type: decision.type,
       score: decision.score,
       margin: decision.margin,
+      confidence: decision.confidence,
       reason: decision.reason,
+      rationale: decision.rationale ?? null,
       explanation: explainDecision(decision),
       scores: JSON.stringify(decision.scores),
       matched: JSON.stringify(decision.matched),
@@ -49,7 +51,7 @@ export function toAssignmentRow(assignment: Assignment, position: number): Assig
 function explainDecision(decision: Decision): string {
   const rules = decision.matched.filter((hit) => hit.agent === decision.agent).map((hit) => `${hit.ruleId} (+${hit.weight})`);
   const because = rules.length === 0 ? 'no rule matched' : `rules ${rules.join(', ')}`;
-  return `${decision.reason}: ${decision.agent} scored ${decision.score}, margin ${decision.margin}; ${because}`;
+  return `${decision.reason}: ${decision.agent} scored ${decision.score}, margin ${decision.margin}, confidence ${decision.confidence}; ${because}`;
 }
 
 /** What queries return for a task: `RETURN t {.*} AS task, d {.*} AS decision, a.id AS agent`. */
@@ -80,7 +82,9 @@ export function readDecision(decision: Readonly<Record<string, unknown>>, agent:
     scores: JSON.parse(String(decision.scores)) as Record<string, number>,
     margin: Number(decision.margin),
     matched: JSON.parse(String(decision.matched)) as RuleHit[],
+    confidence: Number(decision.confidence ?? 0),
     reason: decision.reason as Decision['reason'],
+    ...(decision.rationale == null ? {} : { rationale: String(decision.rationale) }),
   };
 }
 

@@ -50,6 +50,7 @@ export function assignment(id: string, agent: string, task: Partial<TaskInput> =
     scores: { [agent]: 5, other: 1 },
     margin: 4,
     matched: [{ ruleId: `${agent}-rule`, agent, weight: 5, keywords: ['fix'], matchedText: ['fix'], condition: true }],
+    confidence: 0.9,
     reason: 'highest-score',
   };
   return { task: { id, title: `Task ${id}`, source: 'test', ...task }, decision };

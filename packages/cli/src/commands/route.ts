@@ -14,7 +14,7 @@ export const routeCommand: Command = {
 the agent, the task type, the score and the text.
 
 ${RULES_HELP}
-      --json       one JSON object per task and line: text, agent, name, type, score, margin, scores, matched, reason`,
+      --json       one JSON object per task and line: text, agent, name, type, score, margin, scores, matched, confidence, reason`,
   options: { ...RULES_OPTION, json: { type: 'boolean' } },
   async run({ values, positionals }, context) {
     const texts = positionals.length > 0 ? positionals : await readStdinTexts(context);
@@ -40,8 +40,8 @@ function asTask(text: string, index: number): TaskInput {
 
 function routeRecord(council: CompiledCouncil, text: string, index: number) {
   const decision = council.route(asTask(text, index));
-  const { agent, type, score, margin, scores, matched, reason } = decision;
-  return { text, agent, name: agentName(council.agents, agent), type, score, margin, scores, matched, reason };
+  const { agent, type, score, margin, scores, matched, confidence, reason } = decision;
+  return { text, agent, name: agentName(council.agents, agent), type, score, margin, scores, matched, confidence, reason };
 }
 
 function routeLine(council: CompiledCouncil, text: string, index: number, color: boolean): string {

@@ -17,7 +17,7 @@ import { dispatcherSettingsSchema, type DispatcherSettings } from './settings.js
 // A small council: tasks mentioning "build" go to the builder, the rest to the scholar. The dispatcher only sees the
 // `Council` interface; the routing engine itself is specified in router/.
 function councilOf(agents: readonly AgentPersona[]): Council {
-  const decide = (agent: string): Decision => ({ agent, type: agent === 'builder' ? 'build' : 'research', score: 1, scores: { [agent]: 1 }, margin: 1, matched: [], reason: 'highest-score' });
+  const decide = (agent: string): Decision => ({ agent, type: agent === 'builder' ? 'build' : 'research', score: 1, scores: { [agent]: 1 }, margin: 1, matched: [], confidence: 1, reason: 'highest-score' });
   return {
     agents,
     defaultAgent: 'scholar',

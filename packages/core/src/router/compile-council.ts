@@ -6,7 +6,7 @@ import type { YamlLoad } from '../yaml/load-yaml.js';
 import type { YamlDocument } from '../yaml/parse-yaml.js';
 import { compileCondition } from './compile-condition.js';
 import { conditionVerdict } from './condition-verdict.js';
-import type { AgentPersona, Council } from './council.js';
+import type { AgentPersona, Council, FallbackPolicy } from './council.js';
 import type { Decision } from './decision.js';
 import { KeywordMatcher } from './keyword-matcher.js';
 import { routeTask, type CompiledRule, type CompiledRules } from './route-task.js';
@@ -37,6 +37,7 @@ export function compileCouncil(agents: CheckedFile<AgentsFile>, routing: readonl
   const matcher = new KeywordMatcher();
   const rules: CompiledRule[] = [];
   const ruleIds = new Map<string, string>();
+  const settings = compileSettings(routing, agentIds, problems);
 
   for (const { value, document } of routing) {
     for (const [index, spec] of value.rules.entries()) {
@@ -67,7 +68,36 @@ export function compileCouncil(agents: CheckedFile<AgentsFile>, routing: readonl
     }
   }
   if (problems.length > 0) return { ok: false, problems };
-  return { ok: true, council: createCouncil(personas, agents.value.default_agent, { agentIds, defaultAgent: agents.value.default_agent, rules, matcher }) };
+  const compiled: CompiledRules = { agentIds, defaultAgent: agents.value.default_agent, rules, matcher, temperature: settings.temperature };
+  return { ok: true, council: createCouncil(personas, agents.value.default_agent, compiled, settings.fallback) };
+}
+
+const DEFAULT_FALLBACK_TIMEOUT_SECONDS = 60;
+
+/**
+ * The council-wide settings a routing file may carry (`calibration`, `fallback`): each at most once across the
+ * folder, and a fallback must ask an agent of the council.
+ */
+function compileSettings(routing: readonly CheckedFile<RoutingFile>[], agentIds: readonly string[], problems: Problem[]): { temperature: number; fallback?: FallbackPolicy } {
+  const firstPlace = new Map<string, string>();
+  let temperature = 1;
+  let fallback: FallbackPolicy | undefined;
+  for (const { value, document } of routing) {
+    for (const key of ['calibration', 'fallback'] as const) {
+      if (value[key] === undefined) continue;
+      const place = document.placeOf([key]);
+      const earlier = firstPlace.get(key);
+      if (earlier !== undefined) problems.push({ place, message: `a second ${key} setting; the council's is at ${earlier}` });
+      else firstPlace.set(key, formatPlace(place));
+    }
+    if (value.calibration !== undefined) temperature = value.calibration.temperature;
+    if (value.fallback !== undefined) {
+      const { below, ask, timeout_seconds } = value.fallback;
+      if (!agentIds.includes(ask)) problems.push({ place: document.placeOf(['fallback', 'ask']), message: `unknown agent "${ask}"; the council has ${agentIds.join(', ')}` });
+      fallback = { below, ask, timeoutMs: (timeout_seconds ?? DEFAULT_FALLBACK_TIMEOUT_SECONDS) * 1000 };
+    }
+  }
+  return fallback === undefined ? { temperature } : { temperature, fallback };
 }
 
 /**
@@ -135,11 +165,12 @@ function checkAgents({ value, document }: CheckedFile<AgentsFile>, problems: Pro
   return personas;
 }
 
-function createCouncil(agents: readonly AgentPersona[], defaultAgent: string, compiled: CompiledRules): CompiledCouncil {
+function createCouncil(agents: readonly AgentPersona[], defaultAgent: string, compiled: CompiledRules, fallback: FallbackPolicy | undefined): CompiledCouncil {
   const byId = new Map(agents.map((agent) => [agent.id, agent]));
   return Object.freeze({
     agents: Object.freeze([...agents]),
     defaultAgent,
+    ...(fallback === undefined ? {} : { fallback }),
     rules: compiled.rules,
     route: (task: TaskInput): Decision => routeTask(compiled, task),
     prompt: (agentId: string, task: TaskInput): string => {

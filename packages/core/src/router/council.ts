@@ -20,8 +20,18 @@ export interface AgentPersona {
 export interface Council {
   readonly agents: readonly AgentPersona[];
   readonly defaultAgent: string;
+  /** When set, a decision whose confidence is below `below` is put to the `ask` agent (the orchestrator) to choose. */
+  readonly fallback?: FallbackPolicy;
   /** Scores the task against every rule and picks an agent. Pure and synchronous. */
   route(task: TaskInput): Decision;
   /** The agent's persona prompt with the task fenced in as untrusted data. */
   prompt(agentId: string, task: TaskInput): string;
+}
+
+/** The rules' `fallback:` setting, compiled. */
+export interface FallbackPolicy {
+  readonly below: number;
+  /** The orchestrator agent's id. */
+  readonly ask: string;
+  readonly timeoutMs: number;
 }

@@ -23,6 +23,8 @@ export interface CompiledRules {
   readonly defaultAgent: string;
   readonly rules: readonly CompiledRule[];
   readonly matcher: KeywordMatcher;
+  /** The calibration temperature: confidence is softmax(score / temperature). 1 when the rules set none. */
+  readonly temperature: number;
 }
 
 /** The keywords one rule matched in one task, and where the first of them stood. */
@@ -85,7 +87,8 @@ function decide(compiled: CompiledRules, scores: readonly number[], firstAt: rea
   }
   const top = scores[winner] ?? 0;
   if (top <= 0) {
-    return { agent: compiled.defaultAgent, type: GENERAL_TYPE, score: 0, scores: scoreMap, margin: 0, matched: hits, reason: 'default-agent' };
+    const confidence = softmaxShare(scores, compiled.agentIds.indexOf(compiled.defaultAgent), compiled.temperature);
+    return { agent: compiled.defaultAgent, type: GENERAL_TYPE, score: 0, scores: scoreMap, margin: 0, matched: hits, confidence, reason: 'default-agent' };
   }
   let second = 0;
   for (const [index, score] of scores.entries()) if (index !== winner && score > second) second = score;
@@ -98,8 +101,18 @@ function decide(compiled: CompiledRules, scores: readonly number[], firstAt: rea
     scores: scoreMap,
     margin: top - second,
     matched: hits,
+    confidence: softmaxShare(scores, winner, compiled.temperature),
     reason: second === top ? 'tie-break' : 'highest-score',
   };
+}
+
+/** The chosen agent's share of softmax(score / temperature), rounded to 3 places so decisions read and store cleanly. */
+function softmaxShare(scores: readonly number[], chosen: number, temperature: number): number {
+  const top = Math.max(...scores);
+  let total = 0;
+  for (const score of scores) total += Math.exp((score - top) / temperature);
+  const share = Math.exp(((scores[chosen] ?? 0) - top) / temperature) / total;
+  return Math.round(share * 1000) / 1000;
 }
 
 /** The documented order: higher score, then earlier first matched word, then earlier in the council. */

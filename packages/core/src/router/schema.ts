@@ -97,8 +97,27 @@ export const ruleSchema = z.strictObject({
 });
 export type RuleSpec = z.output<typeof ruleSchema>;
 
+/** How scores become a confidence: softmax(score / temperature). Written by `kurultai fit`, at most once per council. */
+export const calibrationSchema = z.strictObject({
+  temperature: z.number().positive({ error: 'must be greater than 0' }).describe('Scores are divided by this before the softmax; fitted on held-out examples.'),
+});
+export type Calibration = z.output<typeof calibrationSchema>;
+
+/** What to do with a decision the rules are unsure of: ask the orchestrator agent. At most once per council. */
+export const fallbackSchema = z.strictObject({
+  below: z.number().gt(0, { error: 'must be greater than 0' }).max(1, { error: 'must be at most 1' }).describe('Ask when the confidence is below this.'),
+  ask: id.describe('The agent asked to choose, through the configured spawner.'),
+  timeout_seconds: z.int().min(1).optional().describe('How long the orchestrator may take before the rules\' decision stands. Default 60.'),
+});
+export type FallbackSpec = z.output<typeof fallbackSchema>;
+
 /** A routing rules file (`routing.yaml` and any other rules file in the folder). */
-export const routingFileSchema = z.strictObject({ version, rules: z.array(ruleSchema) });
+export const routingFileSchema = z.strictObject({
+  version,
+  calibration: calibrationSchema.optional(),
+  fallback: fallbackSchema.optional(),
+  rules: z.array(ruleSchema),
+});
 export type RoutingFile = z.output<typeof routingFileSchema>;
 
 /** `examples.yaml`: labelled task titles, and the accuracy `kurultai test` requires on them. */

@@ -8,7 +8,7 @@ export const CONFORMANCE_SOURCE = 'conformance';
 
 /** A decision as the router would make it for `agent`, with nothing contested. */
 export function sampleDecision(agent: string): Decision {
-  return { agent, type: 'general', score: 1, scores: { [agent]: 1 }, margin: 1, matched: [], reason: 'highest-score' };
+  return { agent, type: 'general', score: 1, scores: { [agent]: 1 }, margin: 1, matched: [], confidence: 1, reason: 'highest-score' };
 }
 
 /** A routed task for the sink suite. */
