@@ -16,27 +16,40 @@ export function agentName(agents: readonly AgentPersona[], id: string): string {
 
 /** One rule hit as `rule-id +3 "unit tests"`, or with the condition that kept it from counting. */
 export function describeHit(hit: RuleHit): string {
-  const words = hit.matchedText.map((text) => `"${text}"`).join(' ');
-  const weight = hit.condition ? `+${hit.weight}` : '+0 (when failed)';
+  const { keywordWeights } = hit;
+  const words =
+    keywordWeights === undefined
+      ? hit.matchedText.map((text) => `"${text}"`).join(' ')
+      : hit.keywords.map((keyword, index) => `"${keyword}" ${formatWeight(keywordWeights[index] ?? 0)}`).join(', ');
+  const weight = hit.condition ? formatWeight(hit.weight) : '+0 (when failed)';
   return [hit.ruleId, weight, words].filter((part) => part !== '').join(' ');
+}
+
+/** A contribution as `+3` or `+1.42`: weights that `kurultai fit` writes carry two decimals. */
+function formatWeight(weight: number): string {
+  return `+${Number.isInteger(weight) ? weight : weight.toFixed(2)}`;
 }
 
 /** The explanation table of `kurultai explain`: the winner, then every agent with its score and the rules behind it. */
 export function explainDecision(text: string, decision: Decision, agents: readonly AgentPersona[], color: boolean): string {
   const lines = [
     paint(color, 'bold', text),
-    `→ ${paint(color, 'green', agentName(agents, decision.agent))} (${decision.agent}), type ${decision.type}, score ${decision.score}, margin ${decision.margin}, confidence ${decision.confidence.toFixed(2)}: ${REASONS[decision.reason]}`,
+    `→ ${paint(color, 'green', agentName(agents, decision.agent))} (${decision.agent}), type ${decision.type}, score ${formatScore(decision.score)}, margin ${formatScore(decision.margin)}, confidence ${decision.confidence.toFixed(2)}: ${REASONS[decision.reason]}`,
     '',
   ];
   const nameWidth = Math.max(5, ...agents.map((agent) => agent.name.length));
   lines.push(paint(color, 'dim', `${'agent'.padEnd(nameWidth)}  score  rules (weight, words as written, place)`));
   for (const agent of agents) {
     const hits = decision.matched.filter((hit) => hit.agent === agent.id);
-    const score = String(decision.scores[agent.id] ?? 0).padStart(5);
+    const score = formatScore(decision.scores[agent.id] ?? 0).padStart(5);
     const name = agent.name.padEnd(nameWidth);
     const [first, ...rest] = hits.map((hit) => `${describeHit(hit)}  ${paint(color, 'dim', hit.place ?? '')}`.trimEnd());
     const row = `${agent.id === decision.agent ? paint(color, 'green', name) : name}  ${score}  ${first ?? paint(color, 'dim', '-')}`;
     lines.push(row, ...rest.map((hit) => `${' '.repeat(nameWidth + 9)}${hit}`));
   }
   return `${lines.join('\n')}\n`;
+}
+
+function formatScore(score: number): string {
+  return Number.isInteger(score) ? String(score) : score.toFixed(2);
 }

@@ -8,6 +8,7 @@ export * from './sink/contract.js';
 export * from './spawner/contract.js';
 export * from './yaml/index.js';
 export * from './router/index.js';
+export * from './learning/index.js';
 export { buildPersonaPrompt } from './prompt/persona-prompt.js';
 export { createSqliteSink, sqliteSink, sqliteSinkOptions, type SqliteSinkOptions } from './sink/sqlite-sink.js';
 export { createEchoSpawner, echoSpawner, echoSpawnerOptions, type EchoSpawnerOptions } from './spawner/echo-spawner.js';

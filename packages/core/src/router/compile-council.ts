@@ -49,9 +49,12 @@ export function compileCouncil(agents: CheckedFile<AgentsFile>, routing: readonl
       else report(`duplicate rule id "${spec.id}"; it is also defined at ${earlier}`, 'id');
       const agentIndex = agentIds.indexOf(spec.agent);
       if (agentIndex < 0) report(`unknown agent "${spec.agent}"; the council has ${agentIds.join(', ')}`, 'agent');
-      if (spec.keywords === undefined && spec.when === undefined) report('a rule needs keywords, a when condition, or both');
+      if (spec.keywords === undefined && spec.weights === undefined && spec.when === undefined) report('a rule needs keywords, weights or a when condition');
       for (const [keywordIndex, keyword] of (spec.keywords ?? []).entries()) {
         if (!matcher.add(rules.length, keyword)) report(`keyword "${keyword}" has no letters or digits to match`, 'keywords', keywordIndex);
+      }
+      for (const keyword of Object.keys(spec.weights ?? {})) {
+        if (!matcher.add(rules.length, keyword)) report(`keyword "${keyword}" has no letters or digits to match`, 'weights', keyword);
       }
       const verdict = spec.when === undefined ? undefined : conditionVerdict(spec.when);
       if (verdict?.kind === 'never') report(`this rule can never match: ${verdict.reason}`, 'when');
@@ -61,7 +64,8 @@ export function compileCouncil(agents: CheckedFile<AgentsFile>, routing: readonl
         agentIndex,
         type: spec.type,
         weight: spec.weight ?? 1,
-        hasKeywords: spec.keywords !== undefined,
+        ...(spec.weights === undefined ? {} : { keywordWeights: new Map(Object.entries(spec.weights)) }),
+        hasKeywords: spec.keywords !== undefined || spec.weights !== undefined,
         when: spec.when === undefined ? undefined : compileCondition(spec.when),
         place,
       });

@@ -11,6 +11,8 @@ export interface RuleHit {
   readonly type?: string;
   /** The rule's keywords that matched, as written in the rule. */
   readonly keywords: readonly string[];
+  /** For a rule with per-word `weights`: what each of `keywords` added, in the same order. */
+  readonly keywordWeights?: readonly number[];
   /** The words of the task that matched them, as written in the task. */
   readonly matchedText: readonly string[];
   /** Whether the rule's `when` condition held (rules without one count as true). */

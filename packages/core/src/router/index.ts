@@ -7,7 +7,6 @@ export { rulesFileKind, type RulesFileKind } from './rules-file-kind.js';
 export { councilFromText } from './council-from-text.js';
 export { checkRulesPath, type RulesCheck } from './check-rules-path.js';
 export { DESCRIPTION_SCAN_LIMIT, type CompiledRule } from './route-task.js';
-export { runExamples, type ExampleMiss, type ExamplesReport } from './run-examples.js';
 export { rulesJsonSchemas } from './json-schemas.js';
 export { taskFacts, type TaskFacts } from './task-facts.js';
 export { stemWord } from './word-stem.js';

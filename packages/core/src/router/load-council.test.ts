@@ -65,7 +65,7 @@ describe('loading a council', () => {
     expect((error as KurultaiError).code).toBe('rules_invalid');
     expect((error as KurultaiError).problems.map(formatProblem)).toEqual([
       `${join(dir, 'routing.yaml')}:3:21: unknown agent "nobody"; the council has lead, tester`,
-      `${join(dir, 'routing.yaml')}:4:5: a rule needs keywords, a when condition, or both`,
+      `${join(dir, 'routing.yaml')}:4:5: a rule needs keywords, weights or a when condition`,
     ]);
   });
 
@@ -124,8 +124,20 @@ describe('the loader reports, with its place', () => {
     ['an unsupported version', 'version: 2\nrules: []\n', '1:10: version: unsupported version 2; this Kurultai reads version 1'],
     ['a missing field', routing('  - { id: a, keywords: [x] }\n'), '3:5: rules[0].agent: missing field'],
     ['a duplicate key', 'version: 1\nversion: 1\nrules: []\n', '2:1: Map keys must be unique'],
+    ['keywords and weights in one rule', routing('  - { id: a, agent: lead, keywords: [x], weights: { y: 1 } }\n'), '3:51: rules[0].weights: a rule has either keywords with one weight, or weights per word; not both'],
+    ['a weight that is not positive', routing('  - { id: a, agent: lead, weights: { y: 0 } }\n'), '3:41: rules[0].weights.y: must be greater than 0'],
+    ['a weighted word with nothing to match', routing('  - { id: a, agent: lead, weights: { "--": 1 } }\n'), '3:44: keyword "--" has no letters or digits to match'],
+    ['a fallback that asks an unknown agent', 'version: 1\nfallback: { below: 0.5, ask: ghost }\nrules: []\n', '2:30: unknown agent "ghost"; the council has lead, tester'],
   ])('%s', (_, text, problem) => {
     expect(problemsOf({ 'routing.yaml': text })).toEqual([`routing.yaml:${problem}`]);
+  });
+
+  it('a second calibration or fallback setting in another file', () => {
+    const settings = 'version: 1\ncalibration: { temperature: 2 }\nfallback: { below: 0.5, ask: lead }\nrules: []\n';
+    expect(problemsOf({ 'a.yaml': settings, 'b.yaml': settings })).toEqual([
+      'b.yaml:2:14: a second calibration setting; the council\'s is at a.yaml:2:14',
+      'b.yaml:3:11: a second fallback setting; the council\'s is at a.yaml:3:11',
+    ]);
   });
 
   it('an unknown default agent', () => {

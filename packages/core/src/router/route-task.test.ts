@@ -114,6 +114,65 @@ describe('routing a task', () => {
   });
 });
 
+describe('rules with a weight per word', () => {
+  const WEIGHTED = `
+  - id: fitted-tester
+    agent: tester
+    weights: { flaky: 1.5, unit test: 0.75, spec: 0.25 }
+  - id: fitted-scribe
+    agent: scribe
+    weights: { spec: 1.25 }
+`;
+
+  it('adds the weight of every word found, each once', () => {
+    const decision = council(WEIGHTED).route(task('Flaky unit tests in the flaky spec'));
+    expect(decision.scores).toMatchObject({ tester: 2.5, scribe: 1.25 });
+    expect(decision).toMatchObject({ agent: 'tester', score: 2.5, margin: 1.25 });
+  });
+
+  it("explains each word's contribution, in the order the words were found", () => {
+    const [hit] = council(WEIGHTED).route(task('unit tests are flaky')).matched;
+    expect(hit).toMatchObject({ ruleId: 'fitted-tester', weight: 2.25, keywords: ['unit test', 'flaky'], keywordWeights: [0.75, 1.5] });
+  });
+
+  it('adds up with keyword rules', () => {
+    expect(council(`${RULES}${WEIGHTED}`).route(task('Write the spec')).scores).toMatchObject({ tester: 0.25, scribe: 2.25 });
+  });
+});
+
+describe('confidence', () => {
+  it("is the winner's share of the softmax of the scores", () => {
+    const decision = council(RULES).route(task('Write unit tests for the parser'));
+    // tester 3, scribe 1, lead 0, builder 0
+    const expected = Math.exp(3) / (Math.exp(3) + Math.exp(1) + 2);
+    expect(decision.confidence).toBeCloseTo(expected, 3);
+  });
+
+  it('is spread evenly when no rule matched', () => {
+    expect(council(RULES).route(task('Hello')).confidence).toBe(0.25);
+  });
+
+  it("follows the rules' calibration temperature: a higher one is less sure of the same scores", () => {
+    const warm = councilFromText({ 'agents.yaml': AGENTS, 'routing.yaml': `version: 1\ncalibration: { temperature: 3 }\nrules:\n${RULES}` });
+    if (!warm.ok) throw new Error('does not compile');
+    const expected = Math.exp(1) / (Math.exp(1) + Math.exp(1 / 3) + 2);
+    expect(warm.council.route(task('Write unit tests for the parser')).confidence).toBeCloseTo(expected, 3);
+  });
+});
+
+describe('the fallback policy', () => {
+  it('is compiled into the council with its timeout in milliseconds', () => {
+    const result = councilFromText({ 'agents.yaml': AGENTS, 'routing.yaml': `version: 1\nfallback: { below: 0.6, ask: lead, timeout_seconds: 20 }\nrules:\n${RULES}` });
+    expect(result.ok && result.council.fallback).toEqual({ below: 0.6, ask: 'lead', timeoutMs: 20_000 });
+  });
+
+  it('waits 60 seconds for the orchestrator when no timeout is set, and is absent when not configured', () => {
+    const set = councilFromText({ 'agents.yaml': AGENTS, 'routing.yaml': `version: 1\nfallback: { below: 0.5, ask: lead }\nrules:\n${RULES}` });
+    expect(set.ok && set.council.fallback?.timeoutMs).toBe(60_000);
+    expect(council(RULES).fallback).toBeUndefined();
+  });
+});
+
 describe('the council\'s prompts', () => {
   it('builds the persona prompt of a council agent', () => {
     expect(council(RULES).prompt('tester', task('Check it')).startsWith('You are Tester, tests\n\nTest.\n')).toBe(true);

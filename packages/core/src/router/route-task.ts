@@ -11,6 +11,8 @@ export interface CompiledRule {
   readonly agentIndex: number;
   readonly type: string | undefined;
   readonly weight: number;
+  /** A rule with `weights`: each keyword found adds its own weight, instead of the rule adding `weight` once. */
+  readonly keywordWeights?: ReadonlyMap<string, number>;
   readonly hasKeywords: boolean;
   readonly when: CompiledCondition | undefined;
   /** `file:line:col` of the rule, for explanations. */
@@ -59,16 +61,19 @@ export function routeTask(compiled: CompiledRules, task: TaskInput): Decision {
     if (found === undefined && rule.hasKeywords) continue;
     const condition = rule.when === undefined || rule.when((facts ??= taskFacts(task)));
     if (!condition && found === undefined) continue;
+    const keywordWeights = rule.keywordWeights === undefined ? undefined : (found?.keywords ?? []).map((keyword) => rule.keywordWeights?.get(keyword) ?? 0);
+    const weight = keywordWeights === undefined ? rule.weight : roundScore(keywordWeights.reduce((sum, each) => sum + each, 0));
     if (condition) {
-      scores[rule.agentIndex] = (scores[rule.agentIndex] ?? 0) + rule.weight;
+      scores[rule.agentIndex] = (scores[rule.agentIndex] ?? 0) + weight;
       firstAt[rule.agentIndex] = Math.min(firstAt[rule.agentIndex] ?? Number.POSITIVE_INFINITY, found?.firstAt ?? Number.POSITIVE_INFINITY);
     }
     hits.push({
       ruleId: rule.id,
       agent: rule.agent,
-      weight: condition ? rule.weight : 0,
+      weight: condition ? weight : 0,
       type: rule.type,
       keywords: found?.keywords ?? [],
+      ...(keywordWeights === undefined ? {} : { keywordWeights }),
       matchedText: found?.matchedText ?? [],
       condition,
       place: rule.place,
@@ -82,7 +87,7 @@ function decide(compiled: CompiledRules, scores: readonly number[], firstAt: rea
   const scoreMap: Record<string, number> = {};
   let winner = 0;
   for (const [index, id] of compiled.agentIds.entries()) {
-    scoreMap[id] = scores[index] ?? 0;
+    scoreMap[id] = roundScore(scores[index] ?? 0);
     if (ranksAbove(index, winner, scores, firstAt)) winner = index;
   }
   const top = scores[winner] ?? 0;
@@ -97,13 +102,18 @@ function decide(compiled: CompiledRules, scores: readonly number[], firstAt: rea
   return {
     agent,
     type: typed?.type ?? GENERAL_TYPE,
-    score: top,
+    score: roundScore(top),
     scores: scoreMap,
-    margin: top - second,
+    margin: roundScore(top - second),
     matched: hits,
     confidence: softmaxShare(scores, winner, compiled.temperature),
     reason: second === top ? 'tie-break' : 'highest-score',
   };
+}
+
+/** Scores are sums of weights written with a few decimals: rounded so that 0.1 + 0.2 reads 0.3. */
+function roundScore(score: number): number {
+  return Math.round(score * 1e6) / 1e6;
 }
 
 /** The chosen agent's share of softmax(score / temperature), rounded to 3 places so decisions read and store cleanly. */

@@ -83,18 +83,30 @@ export type AgentsFile = z.output<typeof agentsFileSchema>;
 // A bare number is a fine keyword (an HTTP status such as 502); YAML reads it as a number, so it is taken as written.
 const keyword = z.union([text, z.number().transform((number) => String(number))], { error: 'must be a word or a phrase' });
 
-export const ruleSchema = z.strictObject({
-  id,
-  agent: id.describe('The agent this rule scores for.'),
-  type: text.optional().describe('The task type a task gets when this rule decides it.'),
-  keywords: z
-    .array(keyword, { error: 'must be a list of words or phrases' })
-    .min(1, { error: 'must not be an empty list; leave the field out instead' })
-    .optional()
-    .describe('Words and phrases matched as whole words, with their inflections.'),
-  weight: z.number().positive({ error: 'must be greater than 0' }).optional().describe('Added to the agent when the rule matches. Default 1.'),
-  when: conditionSchema.optional().describe('A json-rules-engine condition over title, description, priority, tags, source and properties.'),
-});
+export const ruleSchema = z
+  .strictObject({
+    id,
+    agent: id.describe('The agent this rule scores for.'),
+    type: text.optional().describe('The task type a task gets when this rule decides it.'),
+    keywords: z
+      .array(keyword, { error: 'must be a list of words or phrases' })
+      .min(1, { error: 'must not be an empty list; leave the field out instead' })
+      .optional()
+      .describe('Words and phrases matched as whole words, with their inflections.'),
+    weight: z.number().positive({ error: 'must be greater than 0' }).optional().describe('Added to the agent when the rule matches. Default 1.'),
+    weights: z
+      .record(z.string().trim().min(1, { error: 'a word or phrase must not be empty' }), z.number().positive({ error: 'must be greater than 0' }), {
+        error: 'must map words or phrases to weights',
+      })
+      .refine((weights) => Object.keys(weights).length > 0, { error: 'must not be empty; leave the field out instead' })
+      .optional()
+      .describe('Words and phrases, each with its own weight: every one found in the task adds its weight (what `kurultai fit` writes).'),
+    when: conditionSchema.optional().describe('A json-rules-engine condition over title, description, priority, tags, source and properties.'),
+  })
+  .refine((rule) => rule.weights === undefined || (rule.keywords === undefined && rule.weight === undefined), {
+    error: 'a rule has either keywords with one weight, or weights per word; not both',
+    path: ['weights'],
+  });
 export type RuleSpec = z.output<typeof ruleSchema>;
 
 /** How scores become a confidence: softmax(score / temperature). Written by `kurultai fit`, at most once per council. */
