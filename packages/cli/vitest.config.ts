@@ -1,5 +1,6 @@
 import { defineProject } from 'vitest/config';
 
 export default defineProject({
-  test: { name: 'cli', include: ['src/**/*.test.ts'] },
+  // Each test runs the built binary, which loads the fitted council: a second or more on a busy machine.
+  test: { name: 'cli', include: ['src/**/*.test.ts'], testTimeout: 30_000 },
 });

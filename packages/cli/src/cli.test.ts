@@ -8,6 +8,24 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const BIN = fileURLToPath(new URL('../bin/kurultai.js', import.meta.url));
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const RULES = join(REPO, 'rules');
+/** The hand-written rules as they stood before any fitting, kept by the accuracy benchmark. */
+const HAND_RULES = join(REPO, 'bench', 'hand-rules');
+
+/** Twelve labelled titles in three fields, two of them held out as a test split. */
+const LABELLED_TSV = `field\tsplit\texpect\ttitle
+web\ttrain\tjochi\tflaky checkout spec on CI
+web\ttrain\tchagatai\treadme for the checkout widget
+web\ttrain\tkublai\tplan the cart milestone
+web\ttrain\tjochi\tflaky login spec
+games\ttrain\tjochi\tflaky physics spec
+games\ttrain\tchagatai\treadme for the modding kit
+games\ttrain\tkublai\tplan the alpha milestone
+games\ttrain\tchagatai\treadme for the save system
+lab\ttest\tjochi\tflaky pipeline spec
+lab\ttest\tchagatai\treadme for the lab server
+lab\ttest\tkublai\tplan the grant milestone
+lab\ttrain\tjochi\tflaky aligner spec
+`;
 
 interface Run {
   readonly status: number | null;
@@ -98,7 +116,8 @@ describe('kurultai route', () => {
       ['Deploy the API', 'ogedei', 'Ögedei', 'operations'],
       ['Hello', 'kublai', 'Kublai', 'general'],
     ]);
-    expect(Object.keys(records[0] ?? {})).toEqual(['text', 'agent', 'name', 'type', 'score', 'margin', 'scores', 'matched', 'reason']);
+    expect(Object.keys(records[0] ?? {})).toEqual(['text', 'agent', 'name', 'type', 'score', 'margin', 'scores', 'matched', 'confidence', 'reason']);
+    expect(records[0]?.['confidence']).toBeGreaterThan(0.5);
   });
 
   it('uses the council shipped with kurultai where the working directory has no rules folder', () => {
@@ -141,15 +160,15 @@ describe('kurultai explain', () => {
     expect(run.status).toBe(0);
     const lines = run.stdout.split('\n');
     expect(lines[0]).toBe('Write unit tests for the parser');
-    expect(lines[1]).toBe('→ Jochi (jochi), type testing, score 4, margin 3: highest score');
-    expect(lines.find((line) => line.startsWith('Jochi'))).toMatch(
-      new RegExp(`^Jochi +4  testing \\+4 "unit tests"  rules/routing\\.yaml:${positionOf(join(RULES, 'routing.yaml'), 'id: testing').replace(/:\d+$/, ':5')}$`),
-    );
+    expect(lines[1]).toMatch(/^→ Jochi \(jochi\), type testing, score [\d.]+, margin [\d.]+, confidence \d\.\d\d: highest score$/);
+    const testingRule = positionOf(join(RULES, 'routing.yaml'), 'id: testing').replace(/:\d+$/, ':5');
+    expect(lines).toContainEqual(expect.stringMatching(new RegExp(`testing \\+4 "unit tests"  rules/routing\\.yaml:${testingRule}$`)));
+    expect(lines).toContainEqual(expect.stringMatching(/fitted-jochi \+[\d.]+ .*"unit" \+[\d.]+.*  rules\/fitted\.yaml:\d+:5$/));
     expect(lines.filter((line) => /^(Möngke|Temüjin|Chagatai|Jochi|Ögedei|Kublai) /.test(line))).toHaveLength(6);
   });
 
   it('says when the default agent was chosen', () => {
-    expect(kurultai(['explain', 'Hello']).stdout.split('\n')[1]).toBe('→ Kublai (kublai), type general, score 0, margin 0: no rule matched: the default agent');
+    expect(kurultai(['explain', 'Hello']).stdout.split('\n')[1]).toBe('→ Kublai (kublai), type general, score 0, margin 0, confidence 0.17: no rule matched: the default agent');
   });
 
   it('needs a TEXT (exit code 2)', () => {
@@ -160,7 +179,7 @@ describe('kurultai explain', () => {
 describe('kurultai validate', () => {
   it('accepts the default rules folder with exit code 0', () => {
     const run = kurultai(['validate']);
-    expect(run).toMatchObject({ status: 0, stdout: 'valid rules (6 agents, 20 rules, 196 examples)\n' });
+    expect(run).toMatchObject({ status: 0, stdout: 'valid rules (6 agents, 26 rules, 196 examples)\n' });
   });
 
   it('accepts single files, checked against the agents.yaml beside them', () => {
@@ -220,9 +239,9 @@ describe('kurultai test', () => {
   it('prints each miss with its explanation and exits 1 below the threshold', () => {
     const file = join(scratch, 'hard.examples.yaml');
     writeFileSync(file, 'version: 1\nmin_accuracy: 0.75\nexamples:\n  - { text: Deploy the API, expect: ogedei }\n  - { text: Write unit tests, expect: chagatai }\n');
-    const run = kurultai(['test', file]);
+    const run = kurultai(['test', '--rules', HAND_RULES, file]);
     expect(run.status).toBe(1);
-    expect(run.stdout.split('\n').filter(Boolean)).toEqual([
+    expect(run.stdout.split('\n').filter((line) => /^(miss|FAIL)/.test(line))).toEqual([
       'miss "Write unit tests": expected Chagatai, got Jochi (chagatai 1, jochi 4): testing +4 "unit tests"; writing-verbs +1 "Write"',
       `FAIL: 1/2 routed as labelled, accuracy 50.0% (required 75.0%) in ${file}`,
     ]);
@@ -231,6 +250,68 @@ describe('kurultai test', () => {
   it('reports an examples file that expects an unknown agent', () => {
     const file = join(scratch, 'ghost.examples.yaml');
     writeFileSync(file, 'version: 1\nmin_accuracy: 0.5\nexamples:\n  - { text: Hi, expect: ghost }\n');
-    expect(kurultai(['test', file])).toMatchObject({ status: 1, stdout: `${file}:4:25: unknown agent "ghost"; the council has mongke, temujin, chagatai, jochi, ogedei, kublai\n` });
+    const run = kurultai(['test', file]);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(`${file}:4:25: unknown agent "ghost"; the council has mongke, temujin, chagatai, jochi, ogedei, kublai\n`);
+  });
+
+  it('reads a TSV file, one split of it, and reports precision, recall, confusion, no-match and calibration as JSON', () => {
+    const file = join(scratch, 'labelled.tsv');
+    writeFileSync(file, LABELLED_TSV);
+    const run = kurultai(['test', '--rules', HAND_RULES, '--split', 'test', '--json', file]);
+    expect(run.status).toBe(0);
+    const report = JSON.parse(run.stdout) as Record<string, unknown> & { agents: Record<string, { support: number }>; confusion: Record<string, Record<string, number>>; calibration: { bins: unknown[] } };
+    expect(report).toMatchObject({ total: 3, required: null, passed: true });
+    expect(report.agents['jochi']).toMatchObject({ support: 1 });
+    expect(Object.keys(report.confusion)).toEqual(['mongke', 'temujin', 'chagatai', 'jochi', 'ogedei', 'kublai']);
+    expect(report.calibration.bins.length).toBeGreaterThan(0);
+  });
+
+  it('fails below --min-accuracy', () => {
+    const file = join(scratch, 'mislabelled.tsv');
+    writeFileSync(file, 'title\texpect\nWrite unit tests\tchagatai\nDeploy the API\togedei\n');
+    const run = kurultai(['test', '--rules', HAND_RULES, '--min-accuracy', '0.9', file]);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toMatch(/^FAIL: 1\/2 routed as labelled, accuracy 50\.0% \(required 90\.0%\) in /m);
+  });
+
+  it('names the line of a TSV row that lacks its label', () => {
+    const file = join(scratch, 'unlabelled.tsv');
+    writeFileSync(file, 'title\texpect\nDeploy the API\t\n');
+    const run = kurultai(['test', file]);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(`${file}:2:1: a label is missing`);
+  });
+});
+
+describe('kurultai fit', () => {
+  it('writes fitted rules into the rules folder and prints the accuracy before and after, cross-validated by field', () => {
+    const dir = join(scratch, 'fit-rules');
+    cpSync(HAND_RULES, dir, { recursive: true });
+    const file = join(scratch, 'labelled.tsv');
+    writeFileSync(file, LABELLED_TSV);
+    const run = kurultai(['fit', '--rules', dir, file]);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^learned from 12 examples in 3 fields: \d+ weighted words and phrases$/m);
+    expect(run.stdout).toMatch(/^accuracy before \(hand-written rules\): [\d.]+%\naccuracy after \(cross-validated, 3 folds by field\): [\d.]+%$/m);
+    const fitted = readFileSync(join(dir, 'fitted.yaml'), 'utf8');
+    expect(fitted).toMatch(/^ {2}- id: fitted-jochi$/m);
+    expect(kurultai(['validate', dir]).status).toBe(0);
+    expect(kurultai(['explain', '--rules', dir, 'flaky spec']).stdout).toMatch(/fitted-jochi \+[\d.]+ "flaky" \+[\d.]+/);
+  });
+
+  it('writes the same file twice from the same examples, leaving its own earlier output out of what it fits on', () => {
+    const dir = join(scratch, 'fit-twice');
+    cpSync(HAND_RULES, dir, { recursive: true });
+    const file = join(scratch, 'labelled.tsv');
+    writeFileSync(file, LABELLED_TSV);
+    kurultai(['fit', '--rules', dir, file]);
+    const first = readFileSync(join(dir, 'fitted.yaml'), 'utf8');
+    kurultai(['fit', '--rules', dir, file]);
+    expect(readFileSync(join(dir, 'fitted.yaml'), 'utf8')).toBe(first);
+  });
+
+  it('needs a labelled FILE (exit code 2)', () => {
+    expect(kurultai(['fit']).status).toBe(2);
   });
 });

@@ -41,7 +41,7 @@ export interface FitResult {
 const L2_CANDIDATES = [3e-3, 1e-3, 3e-4, 1e-4];
 const MAX_FOLDS = 5;
 /** A word or phrase must occur in this many training examples to get a weight: one sighting is noise. */
-const MIN_OCCURRENCES = 2;
+const MIN_OCCURRENCES = 3;
 
 /**
  * Learns a weight per word or phrase and agent from labelled examples, on top of the hand-written rules: multinomial

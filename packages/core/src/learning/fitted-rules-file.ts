@@ -16,7 +16,7 @@ export interface FittedRules {
  * Weights below this are left out of the file: they change a decision only on ties and make the file longer for
  * reviewers. Measured on the corpus's dev split, dropping them changed no decision's agent.
  */
-export const SMALLEST_WRITTEN_WEIGHT = 0.05;
+export const SMALLEST_WRITTEN_WEIGHT = 0.2;
 
 /**
  * Writes fitted weights as a routing rules file: one rule per agent with `weights`, each word or phrase with what it
