@@ -13,8 +13,9 @@ export interface FittedRules {
 }
 
 /**
- * Weights below this are left out of the file: they change a decision only on ties and make the file longer for
- * reviewers. Measured on the corpus's dev split, dropping them changed no decision's agent.
+ * Weights below this are left out of the file: each tips few decisions, and together they would triple the file that
+ * reviewers read and every start parses (on the default corpus, 6,300 words and phrases at 0.2 against 17,000 at 0.05,
+ * for 0.6 points of cross-validated accuracy).
  */
 export const SMALLEST_WRITTEN_WEIGHT = 0.2;
 
