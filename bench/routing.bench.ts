@@ -1,19 +1,25 @@
 // Routing throughput: Kurultai's compiled council against json-rules-engine used the idiomatic way (one Engine, rules
-// built from the same routing.yaml, a custom operator for keywords), on the same rules and the same tasks, in one
-// process. Both sides produce a decision (agent, scores, type) and its explanation (the rules and keywords that fired).
-import { loadCouncil, loadExamples, loadYamlFile, routingFileSchema, tokenizeText, type Condition, type Decision, type TaskInput } from '@kurultai/core';
+// built from the same rules files: the hand-written routing.yaml and the fitted weights of fitted.yaml, a custom
+// operator for keywords), on the same rules and the same tasks, in one process. Both sides produce a decision (agent,
+// scores) and its explanation (the rules and keywords that fired, with what each word added).
+import { listRulesFolder, loadCouncil, loadExamples, loadYamlFile, routingFileSchema, tokenizeText, type Condition, type Decision, type RuleSpec, type TaskInput } from '@kurultai/core';
 import { Engine, type RuleProperties } from 'json-rules-engine';
 import { fileURLToPath } from 'node:url';
 
 const RULES = fileURLToPath(new URL('../rules/', import.meta.url));
 const TASKS = 10_000;
-const ENGINE_TASKS = 2_000;
+// json-rules-engine evaluates every keyword condition of every rule for every task (thousands with fitted weights), so
+// it gets fewer tasks; rates are per task, and both sides route the same titles.
+const ENGINE_TASKS = 300;
+const TARGET_RATE = 100_000;
 
 const council = await loadCouncil(RULES);
 const agentIds = council.agents.map((agent) => agent.id);
 const examples = await loadExamples(`${RULES}examples.yaml`, agentIds);
-const routing = await loadYamlFile(`${RULES}routing.yaml`, routingFileSchema);
-if (!examples.ok || !routing.ok) throw new Error('the default rules do not load; run `kurultai validate`');
+const routingFiles = await Promise.all((await listRulesFolder(RULES)).routing.map((file) => loadYamlFile(file, routingFileSchema)));
+const rules: RuleSpec[] = routingFiles.flatMap((file) => (file.ok ? file.value.rules : []));
+if (!examples.ok || routingFiles.some((file) => !file.ok)) throw new Error('the default rules do not load; run `kurultai validate`');
+const keywordCount = rules.reduce((sum, rule) => sum + (rule.keywords?.length ?? 0) + Object.keys(rule.weights ?? {}).length, 0);
 
 // Realistic titles with the facts `when` conditions read, varied deterministically.
 const PRIORITIES = ['critical', 'high', 'normal', 'low'] as const;
@@ -37,13 +43,15 @@ const tasks: TaskInput[] = Array.from({ length: TASKS }, (_, index) => {
 const keywordStems = new Map<string, string[]>();
 const engine = new Engine([], { allowUndefinedFacts: true });
 engine.addOperator('hasPhrase', (words: unknown, keyword: unknown) => phraseAt(words as string[], keywordStems.get(keyword as string) ?? []) >= 0);
-for (const rule of routing.value.rules) {
-  for (const keyword of rule.keywords ?? []) keywordStems.set(keyword, stems(keyword));
-  const keywordConditions = (rule.keywords ?? []).map((keyword) => ({ fact: 'words', operator: 'hasPhrase', value: keyword }));
+for (const rule of rules) {
+  const keywords = rule.keywords ?? Object.keys(rule.weights ?? {});
+  for (const keyword of keywords) keywordStems.set(keyword, stems(keyword));
+  const keywordConditions = keywords.map((keyword) => ({ fact: 'words', operator: 'hasPhrase', value: keyword }));
   const all: unknown[] = [];
   if (keywordConditions.length > 0) all.push({ any: keywordConditions });
   if (rule.when !== undefined) all.push(rule.when satisfies Condition);
-  engine.addRule({ name: rule.id, conditions: { all }, event: { type: 'score', params: { agent: rule.agent, weight: rule.weight ?? 1, type: rule.type } } } as RuleProperties);
+  const params = { agent: rule.agent, weight: rule.weight ?? 1, weights: rule.weights, type: rule.type };
+  engine.addRule({ name: rule.id, conditions: { all }, event: { type: 'score', params } } as RuleProperties);
 }
 
 function stems(text: string): string[] {
@@ -70,9 +78,10 @@ async function routeWithEngine(task: TaskInput): Promise<EngineDecision> {
   const scores: Record<string, number> = Object.fromEntries(agentIds.map((id) => [id, 0]));
   const firstAt: Record<string, number> = {};
   const matched = results.map((result) => {
-    const { agent, weight } = result.event.params as { agent: string; weight: number };
-    scores[agent] = (scores[agent] ?? 0) + weight;
+    const { agent, weight, weights } = result.event.params as { agent: string; weight: number; weights?: Record<string, number> };
     const keywords = firedKeywords(result.conditions as unknown as ConditionResult);
+    // A rule with per-word weights adds the weight of each word that fired; a keyword rule its weight once.
+    scores[agent] = (scores[agent] ?? 0) + (weights === undefined ? weight : keywords.reduce((sum, keyword) => sum + (weights[keyword] ?? 0), 0));
     const positions = keywords.map((keyword) => phraseAt(words, keywordStems.get(keyword) ?? []));
     firstAt[agent] = Math.min(firstAt[agent] ?? Infinity, ...positions);
     return { ruleId: result.name as string, keywords };
@@ -122,14 +131,15 @@ const engineRate = (ENGINE_TASKS * 1000) / engineMs;
 
 const agreeing = engineDecisions.filter((decision, index) => {
   const ours = kurultaiDecisions[index];
-  return ours !== undefined && ours.agent === decision.agent && agentIds.every((id) => ours.scores[id] === decision.scores[id]);
+  return ours !== undefined && ours.agent === decision.agent && agentIds.every((id) => Math.abs((ours.scores[id] ?? 0) - (decision.scores[id] ?? 0)) < 1e-6);
 }).length;
 
 const format = (rate: number) => Math.round(rate).toLocaleString('en-US').padStart(10);
-console.log(`rules: ${routing.value.rules.length} from rules/routing.yaml, ${agentIds.length} agents; tasks: labelled titles with priority, tags, properties`);
+console.log(`rules: ${rules.length} with ${keywordCount} keywords from rules/, ${agentIds.length} agents; tasks: labelled titles with priority, tags, properties`);
 console.log(`kurultai          ${format(kurultaiRate)} tasks/s  (${TASKS.toLocaleString('en-US')} tasks, ${(1e6 / kurultaiRate).toFixed(2)} µs/task)`);
 console.log(`json-rules-engine ${format(engineRate)} tasks/s  (${ENGINE_TASKS.toLocaleString('en-US')} tasks, ${(1e6 / engineRate).toFixed(2)} µs/task)`);
 const ratio = kurultaiRate / engineRate;
 console.log(`ratio             ${ratio.toFixed(1).padStart(10)}x  (target: at least 100x: ${ratio >= 100 ? 'MET' : 'MISSED'})`);
+console.log(`kurultai rate with explanations: target at least ${TARGET_RATE.toLocaleString('en-US')} tasks/s: ${kurultaiRate >= TARGET_RATE ? 'MET' : 'MISSED'}`);
 console.log(`same agent and scores on ${agreeing}/${engineDecisions.length} tasks`);
 if (agreeing !== engineDecisions.length) process.exitCode = 1;
