@@ -50,6 +50,7 @@ function generateFacts(random: () => number): TaskFacts {
       { team: 'Web', points: '5', nested: 'flat', labels: [] },
       { team: null, points: null, nested: { level: '2', missing: null } },
       { points: 'many', nested: { level: 10 } },
+      { team: '', points: 0, nested: { level: '' }, labels: '' },
     ]),
   };
 }
@@ -85,6 +86,12 @@ describe('compileCondition', () => {
   it('reads a path into the properties fact', () => {
     const facts = { ...generateFacts(seededRandom(2)), properties: { team: { name: 'Platform' } } };
     expect(compileCondition({ fact: 'properties', path: '$.team.name', operator: 'equal', value: 'Platform' })(facts)).toBe(true);
+  });
+
+  it('reads undefined through an empty string, as json-rules-engine does', async () => {
+    const facts = { ...generateFacts(seededRandom(4)), properties: { team: '' } };
+    const condition: Condition = { fact: 'properties', path: '$.team.length', operator: 'equal', value: 0 };
+    expect({ kurultai: compileCondition(condition)(facts), engine: await engineVerdict(condition, facts) }).toEqual({ kurultai: false, engine: false });
   });
 
   it('never reads inherited members through a path', () => {

@@ -55,10 +55,11 @@ function compileComparison(condition: FactCondition): CompiledCondition {
   return (facts) => compare(readPath(facts[fact], segments), value);
 }
 
+/** Reads as json-rules-engine's JSONPath does: it stops at any falsy value, so `''.length` is undefined, not 0. */
 function readPath(factValue: unknown, segments: readonly string[]): unknown {
   let current: unknown = factValue;
   for (const segment of segments) {
-    if (current === null || current === undefined || !Object.hasOwn(Object(current), segment)) return undefined;
+    if (!current || !Object.hasOwn(current, segment)) return undefined;
     current = (current as Record<string, unknown>)[segment];
   }
   return current;
