@@ -18,7 +18,21 @@ function seededRandom(seed: number): () => number {
 
 const SCALARS = ['high', 'critical', 'low', 'security', 'bug', 'Platform', '3', '', 1, 3, 0, 5, true, false, null];
 const NUMBERS = [-1, 0, 1, 2.5, 3, 5, 10];
-const PATHS = ['$.team', '$.points', '$.nested.level', '$.labels', '$.missing', '$.team.length', '$.nested.missing.deeper'];
+const PATHS = [
+  '$.team',
+  '$.points',
+  '$.nested.level',
+  '$.labels',
+  '$.missing',
+  '$.team.length',
+  '$.nested.missing.deeper',
+  "$['Due Date'].start",
+  '$["Due Date"]',
+  '$.équipe',
+  "$['2nd reviewer']",
+  '$.labels[0]',
+  "$['nested']['level']",
+];
 
 function generateCondition(random: () => number, depth: number): Condition {
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
@@ -51,6 +65,7 @@ function generateFacts(random: () => number): TaskFacts {
       { team: null, points: null, nested: { level: '2', missing: null } },
       { points: 'many', nested: { level: 10 } },
       { team: '', points: 0, nested: { level: '' }, labels: '' },
+      { 'Due Date': { start: 'high' }, équipe: 'Platform', '2nd reviewer': 3, labels: ['security', 1] },
     ]),
   };
 }

@@ -1,3 +1,4 @@
+import { factPathSegments, readFactPath } from './fact-path.js';
 import type { Condition, FactCondition, Operator } from './schema.js';
 import type { TaskFacts } from './task-facts.js';
 
@@ -51,16 +52,6 @@ function compileComparison(condition: FactCondition): CompiledCondition {
   const compare = COMPARISONS[condition.operator];
   const { fact, value } = condition;
   if (condition.path === undefined) return (facts) => compare(facts[fact], value);
-  const segments = condition.path.split('.').slice(1);
-  return (facts) => compare(readPath(facts[fact], segments), value);
-}
-
-/** Reads as json-rules-engine's JSONPath does: it stops at any falsy value, so `''.length` is undefined, not 0. */
-function readPath(factValue: unknown, segments: readonly string[]): unknown {
-  let current: unknown = factValue;
-  for (const segment of segments) {
-    if (!current || !Object.hasOwn(current, segment)) return undefined;
-    current = (current as Record<string, unknown>)[segment];
-  }
-  return current;
+  const segments = factPathSegments(condition.path);
+  return (facts) => compare(readFactPath(facts[fact], segments), value);
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FACT_PATH_FORMS, FACT_PATH_PATTERN, parseFactPath } from './fact-path.js';
 
 /** The facts a `when` condition can test, as json-rules-engine facts. */
 export const FACT_NAMES = ['title', 'description', 'priority', 'tags', 'source', 'properties'] as const;
@@ -15,10 +16,17 @@ export type Operator = (typeof OPERATORS)[number];
 const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()], { error: 'must be a string, a number, true, false or null' });
 const fact = z.enum(FACT_NAMES, { error: `must be one of ${FACT_NAMES.join(', ')}` });
 /**
- * A JSONPath into an object fact, limited to dotted names (`$.status`, `$.team.name`): the part of JSONPath whose result
- * is a single value, so a condition reads the same here and in json-rules-engine.
+ * A JSONPath into an object fact, limited to the forms whose result is a single value (`$.team.name`,
+ * `$['Due Date'].start`, `$.labels[0]`), so a condition reads the same here and in json-rules-engine.
  */
-const path = z.string().regex(/^\$(\.[A-Za-z_][A-Za-z0-9_-]*)+$/, { error: 'must look like $.name or $.name.inner' }).optional();
+const path = z
+  .string()
+  .check((context) => {
+    const parsed = parseFactPath(context.value);
+    if (!parsed.ok) context.issues.push({ code: 'custom', message: parsed.message, input: context.value });
+  })
+  .meta({ description: `Where to read in the properties fact: ${FACT_PATH_FORMS}.`, pattern: FACT_PATH_PATTERN })
+  .optional();
 
 // Values are plain data: json-rules-engine reads an object value `{fact: ...}` as a reference to another fact, which
 // `when` conditions do not offer, so objects are refused rather than silently compared by identity.

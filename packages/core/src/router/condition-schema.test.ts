@@ -1,0 +1,40 @@
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { formatProblem } from '../errors.js';
+import { loadYaml } from '../yaml/load-yaml.js';
+import { FACT_PATH_FORMS } from './fact-path.js';
+import { rulesJsonSchemas } from './json-schemas.js';
+import { routingFileSchema } from './schema.js';
+
+/** A routing file with one rule whose `when` is written as given (flow style, on line 3). */
+const ruleWhen = (when: string) => `version: 1\nrules:\n  - { id: a, agent: lead, when: ${when} }\n`;
+
+function problemsOf(text: string): string[] {
+  const result = loadYaml(text, 'routing.yaml', routingFileSchema);
+  return result.ok ? [] : result.problems.map(formatProblem);
+}
+
+const editorCheck = new Ajv2020({ allErrors: true, strict: false }).compile(rulesJsonSchemas()['routing.schema.json'] ?? {});
+/** Whether an editor reading the shipped JSON Schema accepts the file. */
+const editorAccepts = (text: string): boolean => editorCheck(parse(text));
+
+describe('a when condition in a routing file', () => {
+  it('accepts a bracketed path to a key with spaces, mixed with a dotted name', () => {
+    expect(problemsOf(ruleWhen(`{ fact: properties, path: "$['Due Date'].start", operator: equal, value: x }`))).toEqual([]);
+  });
+
+  it('reports a path that can yield several values at the path', () => {
+    expect(problemsOf(ruleWhen('{ fact: properties, path: $..team, operator: equal, value: x }'))).toEqual([
+      `routing.yaml:3:59: rules[0].when.path: recursive descent (..) can yield several values; a path must lead to one value (${FACT_PATH_FORMS})`,
+    ]);
+  });
+
+  it.each(["$['Due Date'].start", '$["Due Date"]', '$.équipe', '$.2ndReviewer', '$.labels[0]'])('lets an editor accept the path %s', (path) => {
+    expect(editorAccepts(ruleWhen(`{ fact: properties, path: ${JSON.stringify(path)}, operator: equal, value: x }`))).toBe(true);
+  });
+
+  it.each(['$..team', '$.*', '$.labels[0:2]', "$['team','labels']", '$.labels[?(@.x)]'])('lets an editor flag the path %s', (path) => {
+    expect(editorAccepts(ruleWhen(`{ fact: properties, path: ${JSON.stringify(path)}, operator: equal, value: x }`))).toBe(false);
+  });
+});
