@@ -7,6 +7,10 @@ import { FACT_PATH_FORMS } from './fact-path.js';
 import { rulesJsonSchemas } from './json-schemas.js';
 import { routingFileSchema } from './schema.js';
 
+const CONDITION_REFERENCE =
+  "condition references (json-rules-engine's shared conditions) are not supported; write the condition out, or share it with a YAML anchor (&name) and alias (*name)";
+const FACT_VALUE = 'a value read from another fact ({fact: ...}) is not supported; write the value to compare with';
+
 /** A routing file with one rule whose `when` is written as given (flow style, on line 3). */
 const ruleWhen = (when: string) => `version: 1\nrules:\n  - { id: a, agent: lead, when: ${when} }\n`;
 
@@ -27,6 +31,22 @@ describe('a when condition in a routing file', () => {
   it('reports a path that can yield several values at the path', () => {
     expect(problemsOf(ruleWhen('{ fact: properties, path: $..team, operator: equal, value: x }'))).toEqual([
       `routing.yaml:3:59: rules[0].when.path: recursive descent (..) can yield several values; a path must lead to one value (${FACT_PATH_FORMS})`,
+    ]);
+  });
+
+  it('refuses a condition reference, saying it is not supported and what to write instead', () => {
+    expect(problemsOf(ruleWhen('{ all: [{ fact: title, operator: equal, value: x }, { condition: urgent }] }'))).toEqual([
+      `routing.yaml:3:98: rules[0].when.all[1].condition: ${CONDITION_REFERENCE}`,
+    ]);
+  });
+
+  it.each([
+    ['equal', '{ fact: title }'],
+    ['in', '{ fact: tags }'],
+    ['greaterThan', '{ fact: properties, path: $.points }'],
+  ])('refuses a value read from another fact for %s, saying it is not supported', (operator, value) => {
+    expect(problemsOf(ruleWhen(`{ fact: priority, operator: ${operator}, value: ${value} }`))).toEqual([
+      `routing.yaml:3:${operator.length + 70}: rules[0].when.value: ${FACT_VALUE}`,
     ]);
   });
 

@@ -13,7 +13,15 @@ const NUMERIC_OPERATORS = ['lessThan', 'lessThanInclusive', 'greaterThan', 'grea
 export const OPERATORS = [...EQUALITY_OPERATORS, ...MEMBERSHIP_OPERATORS, ...NUMERIC_OPERATORS] as const;
 export type Operator = (typeof OPERATORS)[number];
 
-const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()], { error: 'must be a string, a number, true, false or null' });
+/**
+ * json-rules-engine reads a value `{fact: ...}` as another fact's value; `when` conditions compare with values written
+ * in the rule only, and say so rather than "must be a string".
+ */
+const FACT_VALUE_UNSUPPORTED = 'a value read from another fact ({fact: ...}) is not supported; write the value to compare with';
+const valueError = (expected: string) => (issue: { readonly input?: unknown }) =>
+  typeof issue.input === 'object' && issue.input !== null && Object.hasOwn(issue.input, 'fact') ? FACT_VALUE_UNSUPPORTED : expected;
+
+const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()], { error: valueError('must be a string, a number, true, false or null') });
 const fact = z.enum(FACT_NAMES, { error: `must be one of ${FACT_NAMES.join(', ')}` });
 /**
  * A JSONPath into an object fact, limited to the forms whose result is a single value (`$.team.name`,
@@ -28,8 +36,6 @@ const path = z
   .meta({ description: `Where to read in the properties fact: ${FACT_PATH_FORMS}.`, pattern: FACT_PATH_PATTERN })
   .optional();
 
-// Values are plain data: json-rules-engine reads an object value `{fact: ...}` as a reference to another fact, which
-// `when` conditions do not offer, so objects are refused rather than silently compared by identity.
 const pathOnlyOnProperties = (condition: { fact: FactName; path?: string | undefined }) => condition.path === undefined || condition.fact === 'properties';
 const pathRefinement = { error: 'path only applies to the properties fact', path: ['path'] };
 const factCondition = z.discriminatedUnion(
@@ -37,10 +43,10 @@ const factCondition = z.discriminatedUnion(
   [
     z.strictObject({ fact, operator: z.enum(EQUALITY_OPERATORS), value: scalar, path }).refine(pathOnlyOnProperties, pathRefinement),
     z
-      .strictObject({ fact, operator: z.enum(MEMBERSHIP_OPERATORS), value: z.array(scalar, { error: 'must be a list for in and notIn' }), path })
+      .strictObject({ fact, operator: z.enum(MEMBERSHIP_OPERATORS), value: z.array(scalar, { error: valueError('must be a list for in and notIn') }), path })
       .refine(pathOnlyOnProperties, pathRefinement),
     z
-      .strictObject({ fact, operator: z.enum(NUMERIC_OPERATORS), value: z.number({ error: 'must be a number for this operator' }), path })
+      .strictObject({ fact, operator: z.enum(NUMERIC_OPERATORS), value: z.number({ error: valueError('must be a number for this operator') }), path })
       .refine(pathOnlyOnProperties, pathRefinement),
   ],
   { error: (issue) => (issue.code === 'invalid_union' ? `unknown operator; use one of ${OPERATORS.join(', ')}` : undefined) },
@@ -55,6 +61,15 @@ export type Condition =
   | { readonly not: Condition }
   | FactCondition;
 
+/**
+ * json-rules-engine's `{condition: name}` refers to a shared condition registered on its Engine; rules files have no
+ * such registry, so a reference is refused with what to write instead. Nothing passes this branch: it is there so the
+ * loader reports the reference at `condition` rather than a missing `operator`.
+ */
+const CONDITION_REFERENCE_UNSUPPORTED =
+  "condition references (json-rules-engine's shared conditions) are not supported; write the condition out, or share it with a YAML anchor (&name) and alias (*name)";
+const conditionReference = z.looseObject({ condition: z.never({ error: CONDITION_REFERENCE_UNSUPPORTED }) }).pipe(z.never());
+
 export const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
   z.union(
     [
@@ -62,6 +77,7 @@ export const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
       z.strictObject({ any: z.array(conditionSchema) }),
       z.strictObject({ not: conditionSchema }),
       factCondition,
+      conditionReference,
     ],
     { error: 'a condition is {all: [...]}, {any: [...]}, {not: ...} or {fact, operator, value}' },
   ),
