@@ -200,7 +200,7 @@ describe('kurultai validate', () => {
   it('reports a file that is not UTF-8', () => {
     const dir = brokenCopy('latin1', 'agents.yaml', (text) => text);
     writeFileSync(join(dir, 'agents.yaml'), Buffer.from('version: 1\nname: M\xf6ngke\n', 'latin1'));
-    expect(kurultai(['validate', dir]).stdout).toBe(`${dir}/agents.yaml:1:1: file is not valid UTF-8\n`);
+    expect(kurultai(['validate', dir]).stdout).toBe(`${dir}/agents.yaml:2:8: file is not valid UTF-8 (byte 0xF6 here); save it as UTF-8\n`);
   });
 
   it('reports a path that does not exist', () => {
