@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { formatProblem } from '../errors.js';
 import { loadYaml } from '../yaml/load-yaml.js';
+import { ISO_DATE_FORMS } from './date-operators.js';
 import { FACT_PATH_FORMS } from './fact-path.js';
 import { rulesJsonSchemas } from './json-schemas.js';
 import { routingFileSchema } from './schema.js';
@@ -48,6 +49,33 @@ describe('a when condition in a routing file', () => {
     expect(problemsOf(ruleWhen(`{ fact: priority, operator: ${operator}, value: ${value} }`))).toEqual([
       `routing.yaml:3:${operator.length + 70}: rules[0].when.value: ${FACT_VALUE}`,
     ]);
+  });
+
+  it('accepts dates compared before, after and within days of now', () => {
+    const when = `{ all: [{ fact: properties, path: $.due, operator: dateBefore, value: 2026-12-04 }, { fact: properties, path: $.due, operator: dateAfter, value: "2026-11-01T09:30:00+01:00" }, { fact: properties, path: $.due, operator: withinDays, value: -7 }] }`;
+    expect(problemsOf(ruleWhen(when))).toEqual([]);
+  });
+
+  it('reports a date that is not on the calendar at its place', () => {
+    expect(problemsOf(ruleWhen('{ fact: properties, path: $.due, operator: dateBefore, value: 2026-02-30 }'))).toEqual([
+      `routing.yaml:3:95: rules[0].when.value: "2026-02-30" is not a date; write one such as ${ISO_DATE_FORMS}`,
+    ]);
+  });
+
+  it('reports a date written in another format at its place', () => {
+    expect(problemsOf(ruleWhen('{ fact: properties, path: $.due, operator: dateAfter, value: 04/12/2026 }'))).toEqual([
+      `routing.yaml:3:94: rules[0].when.value: "04/12/2026" is not a date; write one such as ${ISO_DATE_FORMS}`,
+    ]);
+  });
+
+  it('reports withinDays with something other than a number of days', () => {
+    expect(problemsOf(ruleWhen('{ fact: properties, path: $.due, operator: withinDays, value: week }'))).toEqual([
+      'routing.yaml:3:95: rules[0].when.value: must be a number of days: ahead of now, or behind it when negative',
+    ]);
+  });
+
+  it('lets an editor flag a date written in another format', () => {
+    expect(editorAccepts(ruleWhen('{ fact: properties, path: $.due, operator: dateAfter, value: 04/12/2026 }'))).toBe(false);
   });
 
   it.each(["$['Due Date'].start", '$["Due Date"]', '$.équipe', '$.2ndReviewer', '$.labels[0]'])('lets an editor accept the path %s', (path) => {

@@ -106,7 +106,7 @@ describe('loading a council', () => {
   });
 });
 
-const OPERATOR_LIST = 'equal, notEqual, contains, doesNotContain, in, notIn, lessThan, lessThanInclusive, greaterThan, greaterThanInclusive';
+const OPERATOR_LIST = 'equal, notEqual, contains, doesNotContain, in, notIn, lessThan, lessThanInclusive, greaterThan, greaterThanInclusive, dateBefore, dateAfter, withinDays';
 
 describe('the loader reports, with its place', () => {
   // Each case: what is wrong, the routing.yaml that has it, and the one problem expected.

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ISO_DATE_FORMS, ISO_DATE_PATTERN, parseIsoDate, type DateOperator } from './date-operators.js';
 import { FACT_PATH_FORMS, FACT_PATH_PATTERN, parseFactPath } from './fact-path.js';
 
 /** The facts a `when` condition can test, as json-rules-engine facts. */
@@ -8,9 +9,14 @@ export type FactName = (typeof FACT_NAMES)[number];
 const EQUALITY_OPERATORS = ['equal', 'notEqual', 'contains', 'doesNotContain'] as const;
 const MEMBERSHIP_OPERATORS = ['in', 'notIn'] as const;
 const NUMERIC_OPERATORS = ['lessThan', 'lessThanInclusive', 'greaterThan', 'greaterThanInclusive'] as const;
+const DATE_COMPARISON_OPERATORS = ['dateBefore', 'dateAfter'] as const satisfies readonly DateOperator[];
+const DAY_WINDOW_OPERATORS = ['withinDays'] as const satisfies readonly DateOperator[];
 
-/** json-rules-engine's built-in operators, all of which `when` conditions support. */
-export const OPERATORS = [...EQUALITY_OPERATORS, ...MEMBERSHIP_OPERATORS, ...NUMERIC_OPERATORS] as const;
+/**
+ * json-rules-engine's built-in operators, all of which `when` conditions support, then the date operators (custom
+ * operators there: see `dateOperators`).
+ */
+export const OPERATORS = [...EQUALITY_OPERATORS, ...MEMBERSHIP_OPERATORS, ...NUMERIC_OPERATORS, ...DATE_COMPARISON_OPERATORS, ...DAY_WINDOW_OPERATORS] as const;
 export type Operator = (typeof OPERATORS)[number];
 
 /**
@@ -36,6 +42,20 @@ const path = z
   .meta({ description: `Where to read in the properties fact: ${FACT_PATH_FORMS}.`, pattern: FACT_PATH_PATTERN })
   .optional();
 
+const NOT_A_DATE = `must be a date such as ${ISO_DATE_FORMS}`;
+/** A date written in a rule: one `parseIsoDate` reads, so a rule never compares with a date that does not exist. */
+const isoDate = z
+  .string({ error: valueError(NOT_A_DATE) })
+  .check((context) => {
+    if (parseIsoDate(context.value) === undefined) {
+      context.issues.push({ code: 'custom', message: `${JSON.stringify(context.value)} is not a date; write one such as ${ISO_DATE_FORMS}`, input: context.value });
+    }
+  })
+  .meta({ description: `A date alone is its whole day in UTC; a time without an offset is UTC. Such as ${ISO_DATE_FORMS}.`, pattern: ISO_DATE_PATTERN });
+const days = z
+  .number({ error: valueError('must be a number of days: ahead of now, or behind it when negative') })
+  .describe('How many days from now: ahead, or behind when negative.');
+
 const pathOnlyOnProperties = (condition: { fact: FactName; path?: string | undefined }) => condition.path === undefined || condition.fact === 'properties';
 const pathRefinement = { error: 'path only applies to the properties fact', path: ['path'] };
 const factCondition = z.discriminatedUnion(
@@ -48,6 +68,8 @@ const factCondition = z.discriminatedUnion(
     z
       .strictObject({ fact, operator: z.enum(NUMERIC_OPERATORS), value: z.number({ error: valueError('must be a number for this operator') }), path })
       .refine(pathOnlyOnProperties, pathRefinement),
+    z.strictObject({ fact, operator: z.enum(DATE_COMPARISON_OPERATORS), value: isoDate, path }).refine(pathOnlyOnProperties, pathRefinement),
+    z.strictObject({ fact, operator: z.enum(DAY_WINDOW_OPERATORS), value: days, path }).refine(pathOnlyOnProperties, pathRefinement),
   ],
   { error: (issue) => (issue.code === 'invalid_union' ? `unknown operator; use one of ${OPERATORS.join(', ')}` : undefined) },
 );
@@ -117,7 +139,9 @@ export const ruleSchema = z.strictObject({
     .optional()
     .describe('Words and phrases matched as whole words, with their inflections.'),
   weight: z.number().positive({ error: 'must be greater than 0' }).optional().describe('Added to the agent when the rule matches. Default 1.'),
-  when: conditionSchema.optional().describe('A json-rules-engine condition over title, description, priority, tags, source and properties.'),
+  when: conditionSchema
+    .optional()
+    .describe('A json-rules-engine condition over title, description, priority, tags, source and properties; dates compare with dateBefore, dateAfter and withinDays.'),
 });
 export type RuleSpec = z.output<typeof ruleSchema>;
 
