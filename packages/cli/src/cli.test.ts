@@ -173,7 +173,7 @@ describe('kurultai validate', () => {
     const dir = brokenCopy('bad-operator', 'routing.yaml', (text) => text.replace('operator: contains', 'operator: includes'));
     const run = kurultai(['validate', dir]);
     expect(run.status).toBe(1);
-    expect(run.stdout).toBe(`${dir}/routing.yaml:${positionOf(join(dir, 'routing.yaml'), 'includes')}: rules[12].when.operator: unknown operator; use one of equal, notEqual, contains, doesNotContain, in, notIn, lessThan, lessThanInclusive, greaterThan, greaterThanInclusive\n`);
+    expect(run.stdout).toBe(`${dir}/routing.yaml:${positionOf(join(dir, 'routing.yaml'), 'includes')}: rules[12].when.operator: unknown operator; use one of equal, notEqual, contains, doesNotContain, in, notIn, lessThan, lessThanInclusive, greaterThan, greaterThanInclusive, dateBefore, dateAfter, withinDays\n`);
   });
 
   it('reports a YAML syntax error at its line and column', () => {
