@@ -139,9 +139,7 @@ export const ruleSchema = z.strictObject({
     .optional()
     .describe('Words and phrases matched as whole words, with their inflections.'),
   weight: z.number().positive({ error: 'must be greater than 0' }).optional().describe('Added to the agent when the rule matches. Default 1.'),
-  when: conditionSchema
-    .optional()
-    .describe('A json-rules-engine condition over title, description, priority, tags, source and properties; dates compare with dateBefore, dateAfter and withinDays.'),
+  when: conditionSchema.optional().describe('A json-rules-engine condition over title, description, priority, tags, source and properties.'),
 });
 export type RuleSpec = z.output<typeof ruleSchema>;
 
