@@ -96,6 +96,10 @@ describe('parseFactPath', () => {
     expect(parseFactPath(path).ok).toBe(false);
   });
 
+  it('stops compiling a path that never passed the schema with a coded error', () => {
+    expect(() => factPathSegments('$..team')).toThrow(expect.objectContaining({ code: 'invalid_condition' }));
+  });
+
   it('says what a path looks like when one is malformed', () => {
     expect(parseFactPath('$[team]')).toEqual({ ok: false, message: `must look like ${FACT_PATH_FORMS}; "[team]" does not` });
   });

@@ -1,3 +1,5 @@
+import { KurultaiError } from '../errors.js';
+
 /** A `path` read into the names it steps through, or why it is refused. */
 export type FactPathParse = { readonly ok: true; readonly segments: readonly string[] } | { readonly ok: false; readonly message: string };
 
@@ -54,7 +56,7 @@ export function parseFactPath(path: string): FactPathParse {
 /** The names of a path that is known to be valid (it passed the schema). */
 export function factPathSegments(path: string): readonly string[] {
   const parsed = parseFactPath(path);
-  if (!parsed.ok) throw new TypeError(`path ${JSON.stringify(path)} ${parsed.message}`);
+  if (!parsed.ok) throw new KurultaiError('invalid_condition', `path ${JSON.stringify(path)} ${parsed.message}`);
   return parsed.segments;
 }
 

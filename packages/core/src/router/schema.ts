@@ -42,10 +42,9 @@ const path = z
   .meta({ description: `Where to read in the properties fact: ${FACT_PATH_FORMS}.`, pattern: FACT_PATH_PATTERN })
   .optional();
 
-const NOT_A_DATE = `must be a date such as ${ISO_DATE_FORMS}`;
 /** A date written in a rule: one `parseIsoDate` reads, so a rule never compares with a date that does not exist. */
 const isoDate = z
-  .string({ error: valueError(NOT_A_DATE) })
+  .string({ error: valueError(`must be a date such as ${ISO_DATE_FORMS}`) })
   .check((context) => {
     if (parseIsoDate(context.value) === undefined) {
       context.issues.push({ code: 'custom', message: `${JSON.stringify(context.value)} is not a date; write one such as ${ISO_DATE_FORMS}`, input: context.value });

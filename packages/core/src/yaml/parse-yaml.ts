@@ -1,4 +1,4 @@
-import { isMap, isPair, isScalar, LineCounter, parseDocument, Scalar, visit, type Document, type Node } from 'yaml';
+import { isMap, isPair, isScalar, LineCounter, parseDocument, Scalar, visit, type Document, type Node, type YAMLError } from 'yaml';
 import type { Place, Problem } from '../errors.js';
 import { decodeUtf8 } from './decode-utf8.js';
 
@@ -46,12 +46,7 @@ export function parseYaml(source: string | Uint8Array, file: string, limits: Yam
 
   const lineCounter = new LineCounter();
   const doc = parseDocument(decoded.text, { lineCounter, prettyErrors: true, uniqueKeys: true });
-  const problems: Problem[] = [...doc.errors, ...doc.warnings].map((error) => {
-    const quoted = error.code === 'MISSING_CHAR' ? unclosedQuoteEndingAt(doc, error.pos[0]) : undefined;
-    if (quoted === undefined) return { place: placeAt(file, lineCounter, error.pos[0]), message: firstLine(error.message) };
-    const quote = quoted.type === Scalar.QUOTE_DOUBLE ? '"' : "'";
-    return { place: placeAt(file, lineCounter, quoted.range?.[0] ?? error.pos[0]), message: `the string that opens here has no closing ${quote} quote` };
-  });
+  const problems: Problem[] = [...doc.errors, ...doc.warnings].map((error) => syntaxProblem(doc, lineCounter, file, error));
   if (problems.length > 0) return { ok: false, problems };
 
   let data: unknown;
@@ -73,6 +68,13 @@ function refuse(file: string, message: string, at: { readonly line: number; read
 function textEnd(text: string): { readonly line: number; readonly column: number } {
   const lastBreak = text.lastIndexOf('\n');
   return { line: text.split('\n').length, column: text.length - lastBreak };
+}
+
+function syntaxProblem(doc: Document, lineCounter: LineCounter, file: string, error: YAMLError): Problem {
+  const quoted = error.code === 'MISSING_CHAR' ? unclosedQuoteEndingAt(doc, error.pos[0]) : undefined;
+  if (quoted === undefined) return { place: placeAt(file, lineCounter, error.pos[0]), message: firstLine(error.message) };
+  const quote = quoted.type === Scalar.QUOTE_DOUBLE ? '"' : "'";
+  return { place: placeAt(file, lineCounter, quoted.range?.[0] ?? error.pos[0]), message: `the string that opens here has no closing ${quote} quote` };
 }
 
 /**
