@@ -192,7 +192,7 @@ describe('kurultai validate', () => {
     const dir = brokenCopy('bad-operator', 'routing.yaml', (text) => text.replace('operator: contains', 'operator: includes'));
     const run = kurultai(['validate', dir]);
     expect(run.status).toBe(1);
-    expect(run.stdout).toBe(`${dir}/routing.yaml:${positionOf(join(dir, 'routing.yaml'), 'includes')}: rules[12].when.operator: unknown operator; use one of equal, notEqual, contains, doesNotContain, in, notIn, lessThan, lessThanInclusive, greaterThan, greaterThanInclusive\n`);
+    expect(run.stdout).toBe(`${dir}/routing.yaml:${positionOf(join(dir, 'routing.yaml'), 'includes')}: rules[12].when.operator: unknown operator; use one of equal, notEqual, contains, doesNotContain, in, notIn, lessThan, lessThanInclusive, greaterThan, greaterThanInclusive, dateBefore, dateAfter, withinDays\n`);
   });
 
   it('reports a YAML syntax error at its line and column', () => {
@@ -219,7 +219,7 @@ describe('kurultai validate', () => {
   it('reports a file that is not UTF-8', () => {
     const dir = brokenCopy('latin1', 'agents.yaml', (text) => text);
     writeFileSync(join(dir, 'agents.yaml'), Buffer.from('version: 1\nname: M\xf6ngke\n', 'latin1'));
-    expect(kurultai(['validate', dir]).stdout).toBe(`${dir}/agents.yaml:1:1: file is not valid UTF-8\n`);
+    expect(kurultai(['validate', dir]).stdout).toBe(`${dir}/agents.yaml:2:8: file is not valid UTF-8 (byte 0xF6 here); save it as UTF-8\n`);
   });
 
   it('reports a path that does not exist', () => {

@@ -18,6 +18,22 @@ describe('conditionVerdict', () => {
     expect(kind({ fact: 'priority', operator: 'greaterThan', value: 1 })).toBe('never');
   });
 
+  it('finds a date comparison of priority, tags or the whole properties object impossible', () => {
+    expect([
+      conditionVerdict({ fact: 'priority', operator: 'dateBefore', value: '2026-12-04' }),
+      conditionVerdict({ fact: 'tags', operator: 'withinDays', value: 7 }),
+      conditionVerdict({ fact: 'properties', operator: 'dateAfter', value: '2026-12-04' }),
+    ]).toEqual([
+      { kind: 'never', reason: '"dateBefore" tests a date, and priority is a word, never a date' },
+      { kind: 'never', reason: '"withinDays" tests a date, and tags is a list, never a date' },
+      { kind: 'never', reason: `"dateAfter" tests a date, and properties is an object, never a date (give a path, such as $['Due Date'].start)` },
+    ]);
+  });
+
+  it('finds a date comparison of a property possible', () => {
+    expect(kind({ fact: 'properties', path: '$.due', operator: 'withinDays', value: 7 })).toBe('depends');
+  });
+
   it('finds an all with one impossible part impossible', () => {
     expect(kind({ all: [{ fact: 'tags', operator: 'contains', value: 'x' }, { fact: 'source', operator: 'doesNotContain', value: 'y' }] })).toBe('never');
   });

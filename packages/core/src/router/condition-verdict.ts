@@ -1,5 +1,6 @@
 import { PRIORITIES } from '../task.js';
-import type { Condition, FactCondition } from './schema.js';
+import { DATE_OPERATORS } from './date-operators.js';
+import type { Condition, FactCondition, FactName } from './schema.js';
 
 /** What can be known about a condition before any task is seen. */
 export type ConditionVerdict =
@@ -11,6 +12,13 @@ const DEPENDS: ConditionVerdict = { kind: 'depends' };
 const ALWAYS: ConditionVerdict = { kind: 'always' };
 const TEXT_FACTS: ReadonlySet<string> = new Set(['title', 'description', 'priority', 'source']);
 const LIST_OPERATORS: ReadonlySet<string> = new Set(['contains', 'doesNotContain']);
+const DATE_OPERATOR_NAMES: ReadonlySet<string> = new Set(DATE_OPERATORS);
+/** The facts that can never hold a date, and what they hold instead (the properties object only without a path). */
+const NEVER_A_DATE: Partial<Record<FactName, string>> = {
+  priority: 'a word, never a date',
+  tags: 'a list, never a date',
+  properties: "an object, never a date (give a path, such as $['Due Date'].start)",
+};
 const NUMERIC_OPERATORS: ReadonlySet<string> = new Set(['lessThan', 'lessThanInclusive', 'greaterThan', 'greaterThanInclusive']);
 
 /**
@@ -39,6 +47,8 @@ function comparisonVerdict({ fact, operator, value, path }: FactCondition): Cond
   if (LIST_OPERATORS.has(operator) && (TEXT_FACTS.has(fact) || (fact === 'properties' && path === undefined))) {
     return { kind: 'never', reason: `"${operator}" tests a list, and ${fact} is not one (use tags, or a keyword)` };
   }
+  const notADate = DATE_OPERATOR_NAMES.has(operator) ? NEVER_A_DATE[fact] : undefined;
+  if (notADate !== undefined && (fact !== 'properties' || path === undefined)) return { kind: 'never', reason: `"${operator}" tests a date, and ${fact} is ${notADate}` };
   if (fact !== 'priority') return DEPENDS;
   const priorities: readonly unknown[] = PRIORITIES;
   if (NUMERIC_OPERATORS.has(operator)) return { kind: 'never', reason: `priority is a word (${PRIORITIES.join(', ')}), never a number` };

@@ -1,6 +1,7 @@
 export * from './schema.js';
 export { compileCouncil, compileLoadedFiles, type CheckedFile, type CompiledCouncil, type CouncilCompilation } from './compile-council.js';
-export { compileCondition, type CompiledCondition } from './compile-condition.js';
+export { compileCondition, type CompiledCondition, type ConditionOptions } from './compile-condition.js';
+export { dateOperators, type DateOperator, type OperatorEvaluator } from './date-operators.js';
 export { tokenizeText, type TextToken } from './keyword-matcher.js';
 export { compileFiles, listRulesFolder, loadCouncil, loadExamples, readCouncil } from './load-council.js';
 export { rulesFileKind, type RulesFileKind } from './rules-file-kind.js';

@@ -89,7 +89,7 @@ describe('loading a council', () => {
   it('rejects a file that is not UTF-8', async () => {
     await writeFile(join(dir, 'agents.yaml'), Buffer.from([0x76, 0x65, 0x72, 0xc3, 0x28]));
     const result = await readCouncil(dir);
-    expect(result.ok ? [] : result.problems.map(formatProblem)).toEqual([`${join(dir, 'agents.yaml')}:1:1: file is not valid UTF-8`]);
+    expect(result.ok ? [] : result.problems.map(formatProblem)).toEqual([`${join(dir, 'agents.yaml')}:1:4: file is not valid UTF-8 (byte 0xC3 here); save it as UTF-8`]);
   });
 
   it('rejects an oversized file before reading it', async () => {
@@ -106,7 +106,7 @@ describe('loading a council', () => {
   });
 });
 
-const OPERATOR_LIST = 'equal, notEqual, contains, doesNotContain, in, notIn, lessThan, lessThanInclusive, greaterThan, greaterThanInclusive';
+const OPERATOR_LIST = 'equal, notEqual, contains, doesNotContain, in, notIn, lessThan, lessThanInclusive, greaterThan, greaterThanInclusive, dateBefore, dateAfter, withinDays';
 
 describe('the loader reports, with its place', () => {
   // Each case: what is wrong, the routing.yaml that has it, and the one problem expected.

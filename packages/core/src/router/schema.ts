@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { ISO_DATE_FORMS, ISO_DATE_PATTERN, parseIsoDate, type DateOperator } from './date-operators.js';
+import { FACT_PATH_FORMS, FACT_PATH_PATTERN, parseFactPath } from './fact-path.js';
 
 /** The facts a `when` condition can test, as json-rules-engine facts. */
 export const FACT_NAMES = ['title', 'description', 'priority', 'tags', 'source', 'properties'] as const;
@@ -7,21 +9,52 @@ export type FactName = (typeof FACT_NAMES)[number];
 const EQUALITY_OPERATORS = ['equal', 'notEqual', 'contains', 'doesNotContain'] as const;
 const MEMBERSHIP_OPERATORS = ['in', 'notIn'] as const;
 const NUMERIC_OPERATORS = ['lessThan', 'lessThanInclusive', 'greaterThan', 'greaterThanInclusive'] as const;
+const DATE_COMPARISON_OPERATORS = ['dateBefore', 'dateAfter'] as const satisfies readonly DateOperator[];
+const DAY_WINDOW_OPERATORS = ['withinDays'] as const satisfies readonly DateOperator[];
 
-/** json-rules-engine's built-in operators, all of which `when` conditions support. */
-export const OPERATORS = [...EQUALITY_OPERATORS, ...MEMBERSHIP_OPERATORS, ...NUMERIC_OPERATORS] as const;
+/**
+ * json-rules-engine's built-in operators, all of which `when` conditions support, then the date operators (custom
+ * operators there: see `dateOperators`).
+ */
+export const OPERATORS = [...EQUALITY_OPERATORS, ...MEMBERSHIP_OPERATORS, ...NUMERIC_OPERATORS, ...DATE_COMPARISON_OPERATORS, ...DAY_WINDOW_OPERATORS] as const;
 export type Operator = (typeof OPERATORS)[number];
 
-const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()], { error: 'must be a string, a number, true, false or null' });
+/**
+ * json-rules-engine reads a value `{fact: ...}` as another fact's value; `when` conditions compare with values written
+ * in the rule only, and say so rather than "must be a string".
+ */
+const FACT_VALUE_UNSUPPORTED = 'a value read from another fact ({fact: ...}) is not supported; write the value to compare with';
+const valueError = (expected: string) => (issue: { readonly input?: unknown }) =>
+  typeof issue.input === 'object' && issue.input !== null && Object.hasOwn(issue.input, 'fact') ? FACT_VALUE_UNSUPPORTED : expected;
+
+const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()], { error: valueError('must be a string, a number, true, false or null') });
 const fact = z.enum(FACT_NAMES, { error: `must be one of ${FACT_NAMES.join(', ')}` });
 /**
- * A JSONPath into an object fact, limited to dotted names (`$.status`, `$.team.name`): the part of JSONPath whose result
- * is a single value, so a condition reads the same here and in json-rules-engine.
+ * A JSONPath into an object fact, limited to the forms whose result is a single value (`$.team.name`,
+ * `$['Due Date'].start`, `$.labels[0]`), so a condition reads the same here and in json-rules-engine.
  */
-const path = z.string().regex(/^\$(\.[A-Za-z_][A-Za-z0-9_-]*)+$/, { error: 'must look like $.name or $.name.inner' }).optional();
+const path = z
+  .string()
+  .check((context) => {
+    const parsed = parseFactPath(context.value);
+    if (!parsed.ok) context.issues.push({ code: 'custom', message: parsed.message, input: context.value });
+  })
+  .meta({ description: `Where to read in the properties fact: ${FACT_PATH_FORMS}.`, pattern: FACT_PATH_PATTERN })
+  .optional();
 
-// Values are plain data: json-rules-engine reads an object value `{fact: ...}` as a reference to another fact, which
-// `when` conditions do not offer, so objects are refused rather than silently compared by identity.
+/** A date written in a rule: one `parseIsoDate` reads, so a rule never compares with a date that does not exist. */
+const isoDate = z
+  .string({ error: valueError(`must be a date such as ${ISO_DATE_FORMS}`) })
+  .check((context) => {
+    if (parseIsoDate(context.value) === undefined) {
+      context.issues.push({ code: 'custom', message: `${JSON.stringify(context.value)} is not a date; write one such as ${ISO_DATE_FORMS}`, input: context.value });
+    }
+  })
+  .meta({ description: `A date alone is its whole day in UTC; a time without an offset is UTC. Such as ${ISO_DATE_FORMS}.`, pattern: ISO_DATE_PATTERN });
+const days = z
+  .number({ error: valueError('must be a number of days: ahead of now, or behind it when negative') })
+  .describe('How many days from now: ahead, or behind when negative.');
+
 const pathOnlyOnProperties = (condition: { fact: FactName; path?: string | undefined }) => condition.path === undefined || condition.fact === 'properties';
 const pathRefinement = { error: 'path only applies to the properties fact', path: ['path'] };
 const factCondition = z.discriminatedUnion(
@@ -29,11 +62,13 @@ const factCondition = z.discriminatedUnion(
   [
     z.strictObject({ fact, operator: z.enum(EQUALITY_OPERATORS), value: scalar, path }).refine(pathOnlyOnProperties, pathRefinement),
     z
-      .strictObject({ fact, operator: z.enum(MEMBERSHIP_OPERATORS), value: z.array(scalar, { error: 'must be a list for in and notIn' }), path })
+      .strictObject({ fact, operator: z.enum(MEMBERSHIP_OPERATORS), value: z.array(scalar, { error: valueError('must be a list for in and notIn') }), path })
       .refine(pathOnlyOnProperties, pathRefinement),
     z
-      .strictObject({ fact, operator: z.enum(NUMERIC_OPERATORS), value: z.number({ error: 'must be a number for this operator' }), path })
+      .strictObject({ fact, operator: z.enum(NUMERIC_OPERATORS), value: z.number({ error: valueError('must be a number for this operator') }), path })
       .refine(pathOnlyOnProperties, pathRefinement),
+    z.strictObject({ fact, operator: z.enum(DATE_COMPARISON_OPERATORS), value: isoDate, path }).refine(pathOnlyOnProperties, pathRefinement),
+    z.strictObject({ fact, operator: z.enum(DAY_WINDOW_OPERATORS), value: days, path }).refine(pathOnlyOnProperties, pathRefinement),
   ],
   { error: (issue) => (issue.code === 'invalid_union' ? `unknown operator; use one of ${OPERATORS.join(', ')}` : undefined) },
 );
@@ -47,6 +82,15 @@ export type Condition =
   | { readonly not: Condition }
   | FactCondition;
 
+/**
+ * json-rules-engine's `{condition: name}` refers to a shared condition registered on its Engine; rules files have no
+ * such registry, so a reference is refused with what to write instead. Nothing passes this branch: it is there so the
+ * loader reports the reference at `condition` rather than a missing `operator`.
+ */
+const CONDITION_REFERENCE_UNSUPPORTED =
+  "condition references (json-rules-engine's shared conditions) are not supported; write the condition out, or share it with a YAML anchor (&name) and alias (*name)";
+const conditionReference = z.looseObject({ condition: z.never({ error: CONDITION_REFERENCE_UNSUPPORTED }) }).pipe(z.never());
+
 export const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
   z.union(
     [
@@ -54,6 +98,7 @@ export const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
       z.strictObject({ any: z.array(conditionSchema) }),
       z.strictObject({ not: conditionSchema }),
       factCondition,
+      conditionReference,
     ],
     { error: 'a condition is {all: [...]}, {any: [...]}, {not: ...} or {fact, operator, value}' },
   ),

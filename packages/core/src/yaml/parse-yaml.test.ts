@@ -40,8 +40,20 @@ describe('parseYaml', () => {
     expect(problemsOf('a: 1234567890\n', { maxBytes: 8 })).toEqual(['f.yaml:1:1: file is 14 bytes, more than the 8 bytes allowed']);
   });
 
-  it('refuses bytes that are not UTF-8', () => {
-    expect(problemsOf(new Uint8Array([0x61, 0x3a, 0x20, 0xe9, 0x0a]))).toEqual(['f.yaml:1:1: file is not valid UTF-8']);
+  it.each([
+    ['a double-quoted', 'a: 1\nb: "open\nc: d\n', 'f.yaml:2:4: the string that opens here has no closing " quote'],
+    ['a single-quoted', "list:\n  - 'ok'\n  - 'it''s\n  - z\n", "f.yaml:3:5: the string that opens here has no closing ' quote"],
+    ['a quoted key', '"key\n: v\n', 'f.yaml:1:1: the string that opens here has no closing " quote'],
+  ])('reports %s string with no closing quote where it opens', (_, source, problem) => {
+    expect(problemsOf(source)).toEqual([problem]);
+  });
+
+  it.each([
+    ['a Latin-1 letter', [0x61, 0x3a, 0x20, 0xe9, 0x0a], 'f.yaml:1:4: file is not valid UTF-8 (byte 0xE9 here); save it as UTF-8'],
+    ['a byte on a later line, after UTF-8 letters', [...new TextEncoder().encode('a: 1\nnom: Ög'), 0x80, 0x0a], 'f.yaml:2:8: file is not valid UTF-8 (byte 0x80 here); save it as UTF-8'],
+    ['a sequence cut short at the end', [...new TextEncoder().encode('a: b\nc: '), 0xe2, 0x82], 'f.yaml:2:4: file is not valid UTF-8 (byte 0xE2 here); save it as UTF-8'],
+  ])('refuses bytes that are not UTF-8 at the first of them: %s', (_, bytes, problem) => {
+    expect(problemsOf(new Uint8Array(bytes))).toEqual([problem]);
   });
 
   it('reads UTF-8 bytes', () => {

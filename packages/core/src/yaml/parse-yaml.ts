@@ -1,5 +1,6 @@
-import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isMap, isPair, isScalar, LineCounter, parseDocument, Scalar, visit, type Document, type Node, type YAMLError } from 'yaml';
 import type { Place, Problem } from '../errors.js';
+import { decodeUtf8 } from './decode-utf8.js';
 
 /** Limits that keep a hand-edited file from exhausting the process. */
 export interface YamlLimits {
@@ -37,15 +38,15 @@ export function parseYaml(source: string | Uint8Array, file: string, limits: Yam
   if (size > maxBytes) {
     return refuse(file, `file is ${size} bytes, more than the ${maxBytes} bytes allowed`);
   }
-  const text = typeof source === 'string' ? source : decodeUtf8(source);
-  if (text === undefined) return refuse(file, 'file is not valid UTF-8');
+  const decoded = typeof source === 'string' ? { ok: true as const, text: source } : decodeUtf8(source);
+  if (!decoded.ok) {
+    const byte = decoded.byte.toString(16).toUpperCase().padStart(2, '0');
+    return refuse(file, `file is not valid UTF-8 (byte 0x${byte} here); save it as UTF-8`, textEnd(decoded.textBefore));
+  }
 
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
-  const problems: Problem[] = [...doc.errors, ...doc.warnings].map((error) => ({
-    place: placeAt(file, lineCounter, error.pos[0]),
-    message: firstLine(error.message),
-  }));
+  const doc = parseDocument(decoded.text, { lineCounter, prettyErrors: true, uniqueKeys: true });
+  const problems: Problem[] = [...doc.errors, ...doc.warnings].map((error) => syntaxProblem(doc, lineCounter, file, error));
   if (problems.length > 0) return { ok: false, problems };
 
   let data: unknown;
@@ -59,16 +60,37 @@ export function parseYaml(source: string | Uint8Array, file: string, limits: Yam
   return { ok: true, document: { file, data, placeOf: (path, options) => placeOfPath(doc, lineCounter, file, path, options?.key ?? false) } };
 }
 
-function decodeUtf8(bytes: Uint8Array): string | undefined {
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    return undefined;
-  }
+function refuse(file: string, message: string, at: { readonly line: number; readonly column: number } = { line: 1, column: 1 }): YamlParse {
+  return { ok: false, problems: [{ place: { file, ...at }, message }] };
 }
 
-function refuse(file: string, message: string): YamlParse {
-  return { ok: false, problems: [{ place: { file, line: 1, column: 1 }, message }] };
+/** The line and column just after `text`, counted as the yaml package counts them (UTF-16 units, lines split at \n). */
+function textEnd(text: string): { readonly line: number; readonly column: number } {
+  const lastBreak = text.lastIndexOf('\n');
+  return { line: text.split('\n').length, column: text.length - lastBreak };
+}
+
+function syntaxProblem(doc: Document, lineCounter: LineCounter, file: string, error: YAMLError): Problem {
+  const quoted = error.code === 'MISSING_CHAR' ? unclosedQuoteEndingAt(doc, error.pos[0]) : undefined;
+  if (quoted === undefined) return { place: placeAt(file, lineCounter, error.pos[0]), message: firstLine(error.message) };
+  const quote = quoted.type === Scalar.QUOTE_DOUBLE ? '"' : "'";
+  return { place: placeAt(file, lineCounter, quoted.range?.[0] ?? error.pos[0]), message: `the string that opens here has no closing ${quote} quote` };
+}
+
+/**
+ * The yaml package reports a quoted string that is never closed where the file (or the flow collection) ends, which
+ * may be many lines on; the string it swallowed, ending at that offset, says where the quote was opened.
+ */
+function unclosedQuoteEndingAt(doc: Document, offset: number): Scalar | undefined {
+  let found: Scalar | undefined;
+  visit(doc, {
+    Scalar(_, node) {
+      if ((node.type !== Scalar.QUOTE_DOUBLE && node.type !== Scalar.QUOTE_SINGLE) || node.range?.[1] !== offset) return undefined;
+      found = node;
+      return visit.BREAK;
+    },
+  });
+  return found;
 }
 
 /** The yaml package's pretty errors add a code excerpt after the first line; the place already points there. */
