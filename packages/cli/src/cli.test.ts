@@ -98,7 +98,14 @@ describe('kurultai route', () => {
       ['Deploy the API', 'ogedei', 'Ögedei', 'operations'],
       ['Hello', 'kublai', 'Kublai', 'general'],
     ]);
-    expect(Object.keys(records[0] ?? {})).toEqual(['text', 'agent', 'name', 'type', 'score', 'margin', 'scores', 'matched', 'reason']);
+    expect(Object.keys(records[0] ?? {})).toEqual(['text', 'agent', 'name', 'type', 'score', 'margin', 'scores', 'matched', 'confidence', 'reason']);
+  });
+
+  it('names the agent `kurultai run` asks instead when the confidence is below the fallback threshold', () => {
+    const dir = brokenCopy('route-fallback', 'routing.yaml', (text) => text.replace('version: 1\n', 'version: 1\nfallback: { below: 0.5, ask: kublai }\n'));
+    const [unsure, sure] = kurultai(['route', '--json', '--rules', dir, 'Hello', 'Write unit tests for the parser']).stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(unsure).toMatchObject({ agent: 'kublai', confidence: 0.167, fallback: 'kublai' });
+    expect(sure).not.toHaveProperty('fallback');
   });
 
   it('uses the council shipped with kurultai where the working directory has no rules folder', () => {
@@ -141,7 +148,7 @@ describe('kurultai explain', () => {
     expect(run.status).toBe(0);
     const lines = run.stdout.split('\n');
     expect(lines[0]).toBe('Write unit tests for the parser');
-    expect(lines[1]).toBe('→ Jochi (jochi), type testing, score 4, margin 3: highest score');
+    expect(lines[1]).toBe('→ Jochi (jochi), type testing, score 4, margin 3, confidence 0.87: highest score');
     expect(lines.find((line) => line.startsWith('Jochi'))).toMatch(
       new RegExp(`^Jochi +4  testing \\+4 "unit tests"  rules/routing\\.yaml:${positionOf(join(RULES, 'routing.yaml'), 'id: testing').replace(/:\d+$/, ':5')}$`),
     );
@@ -149,7 +156,14 @@ describe('kurultai explain', () => {
   });
 
   it('says when the default agent was chosen', () => {
-    expect(kurultai(['explain', 'Hello']).stdout.split('\n')[1]).toBe('→ Kublai (kublai), type general, score 0, margin 0: no rule matched: the default agent');
+    expect(kurultai(['explain', 'Hello']).stdout.split('\n')[1]).toBe('→ Kublai (kublai), type general, score 0, margin 0, confidence 0.17: no rule matched: the default agent');
+  });
+
+  it('says whom `kurultai run` asks to choose when the confidence is below the fallback threshold', () => {
+    const dir = brokenCopy('explain-fallback', 'routing.yaml', (text) => text.replace('version: 1\n', 'version: 1\nfallback: { below: 0.5, ask: kublai }\n'));
+    const lines = kurultai(['explain', '--rules', dir, 'Hello']).stdout.split('\n');
+    expect(lines[2]).toBe("  confidence below the fallback's 0.5: `kurultai run` asks Kublai (kublai) to choose");
+    expect(kurultai(['explain', '--rules', dir, 'Write unit tests for the parser']).stdout).not.toContain("the fallback's");
   });
 
   it('needs a TEXT (exit code 2)', () => {

@@ -2,7 +2,8 @@ import { describeError } from '../errors.js';
 import { readRoutingAnswer } from '../prompt/routing-answer.js';
 import { buildRoutingPrompt } from '../prompt/routing-prompt.js';
 import type { AgentPersona, Council, FallbackPolicy } from '../router/council.js';
-import type { Decision, DecisionReason } from '../router/decision.js';
+import type { Decision } from '../router/decision.js';
+import { needsOrchestrator } from '../router/needs-orchestrator.js';
 import { GENERAL_TYPE } from '../router/route-task.js';
 import type { Assignment, Sink } from '../sink/contract.js';
 import type { SpawnOutcome, Spawner } from '../spawner/contract.js';
@@ -11,9 +12,6 @@ import type { Emit, FallbackCause, FallbackEvent } from './events.js';
 
 /** Consultations in flight at once, per worker, when the orchestrator agent sets no `max_concurrent`. */
 const DEFAULT_CONSULTATIONS = 2;
-
-/** The rules' own verdicts: only these are put to the orchestrator, never a choice a person made. */
-const RULES_REASONS: ReadonlySet<DecisionReason> = new Set(['highest-score', 'tie-break', 'default-agent']);
 
 /** What consulting the orchestrator needs from the ingest stage. */
 export interface ConsultContext {
@@ -39,7 +37,7 @@ export interface Consultations {
 /** Splits routed tasks: those the rules decided with a confidence below the policy's `below` are unsure. */
 export function splitByConfidence(assignments: readonly Assignment[], policy: FallbackPolicy | undefined): ConfidenceSplit {
   if (policy === undefined) return { sure: assignments, unsure: [] };
-  const isUnsure = ({ decision }: Assignment) => RULES_REASONS.has(decision.reason) && decision.confidence < policy.below;
+  const isUnsure = ({ decision }: Assignment) => needsOrchestrator(decision, policy);
   return { sure: assignments.filter((assignment) => !isUnsure(assignment)), unsure: assignments.filter(isUnsure) };
 }
 
