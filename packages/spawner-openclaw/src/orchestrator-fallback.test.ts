@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { councilFromText, createDispatcher, createSqliteSink, dispatcherSettingsSchema, type CompiledCouncil, type FallbackEvent, type Sink, type TaskInput } from '@kurultai/core';
+import { createDispatcher, createSqliteSink, dispatcherSettingsSchema, type CompiledCouncil, type FallbackEvent, type Sink, type TaskInput } from '@kurultai/core';
+import { sampleFallbackCouncil, sampleUnsureTask } from '@kurultai/core/testing';
 import type { GatewayClient } from '@openclaw/gateway-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createOpenClawSpawner, type OpenClawSpawner } from './index.js';
@@ -34,32 +35,11 @@ afterAll(async () => {
   rmSync(folder, { recursive: true, force: true });
 });
 
-/** Jochi scores "test", Temüjin "build"; Kublai, the orchestrator, is asked below 0.5. */
-function council(timeoutSeconds: number): CompiledCouncil {
-  const compiled = councilFromText({
-    'agents.yaml': `version: 1
-default_agent: kublai
-agents:
-  - { id: jochi, name: Jochi, role: security and testing., instructions: Test. }
-  - { id: temujin, name: Temüjin, role: building., instructions: Build. }
-  - { id: kublai, name: Kublai, role: the orchestrator., instructions: Plan. }
-`,
-    'routing.yaml': `version: 1
-fallback: { below: 0.5, ask: kublai, timeout_seconds: ${timeoutSeconds} }
-rules:
-  - { id: tests, agent: jochi, type: testing, keywords: [test] }
-  - { id: build, agent: temujin, type: implementation, keywords: [build] }
-`,
-  });
-  if (!compiled.ok) throw new Error(compiled.problems.map((problem) => problem.message).join('\n'));
-  return compiled.council;
-}
-
 /** The policy's timeout where the orchestrator is to answer. */
 const ANSWER_SECONDS = 120;
 
-/** A task the rules are unsure of: "build" and "test" tie, confidence 0.42. */
-const unsureTask = (id: string, extra = ''): TaskInput => ({ id, title: `Build and test the login page ${extra}`.trim(), source: 'tasks' });
+/** The sample council: Kublai (the OpenClaw agent of the same id) is asked when the rules are below 0.5 sure. */
+const council = (timeoutSeconds: number) => sampleFallbackCouncil({ timeoutSeconds });
 
 /** Routes and records the task in review mode (nothing runs but the orchestrator), on a fresh ledger. */
 async function routeOnGateway(task: TaskInput, rules: CompiledCouncil) {
@@ -82,7 +62,7 @@ async function routeOnGateway(task: TaskInput, rules: CompiledCouncil) {
 // A gateway's first turn for an agent has taken 45 s here on 2 cores: the policy and the tests allow for it.
 describe('the fallback policy through a real OpenClaw gateway', { timeout: 150_000 }, () => {
   it("records the orchestrator agent's choice with reason orchestrator and its rationale", async () => {
-    const task = unsureTask(`oc-choice-${process.pid}`);
+    const task = sampleUnsureTask(`oc-choice-${process.pid}`);
     bed.model.answerWith(`id: ${task.id}\n`, 'My choice:\n```json\n{"agent": "jochi", "rationale": "The page needs its behaviour verified."}\n```');
     const rules = council(ANSWER_SECONDS);
     const { stored, fallbacks } = await routeOnGateway(task, rules);
@@ -91,7 +71,7 @@ describe('the fallback policy through a real OpenClaw gateway', { timeout: 150_0
   });
 
   it("asks in a session of the orchestrator's own for the routing, apart from the task's, under the key <taskId>:route", async () => {
-    const task = unsureTask(`oc-session-${process.pid}`);
+    const task = sampleUnsureTask(`oc-session-${process.pid}`);
     bed.model.answerWith(`id: ${task.id}\n`, '{"agent": "jochi", "rationale": "Verification work."}');
     await routeOnGateway(task, council(ANSWER_SECONDS));
     const history = await observer.request<{ sessionInfo: { agentId: string; lastRunId: string } }>('chat.history', {
@@ -102,7 +82,7 @@ describe('the fallback policy through a real OpenClaw gateway', { timeout: 150_0
   });
 
   it("keeps the rules' decision when the orchestrator answers without a choice", async () => {
-    const task = unsureTask(`oc-garbage-${process.pid}`);
+    const task = sampleUnsureTask(`oc-garbage-${process.pid}`);
     bed.model.answerWith(`id: ${task.id}\n`, 'Both agents could do it; it is hard to say.');
     const rules = council(ANSWER_SECONDS);
     const { stored, fallbacks } = await routeOnGateway(task, rules);
@@ -111,7 +91,7 @@ describe('the fallback policy through a real OpenClaw gateway', { timeout: 150_0
   });
 
   it("keeps the rules' decision when the orchestrator does not answer within the policy's timeout", async () => {
-    const task = unsureTask(`oc-slow-${process.pid}`, '[[fake:delay=60000]]');
+    const task = sampleUnsureTask(`oc-slow-${process.pid}`, '[[fake:delay=60000]]');
     const rules = council(2);
     const { stored, fallbacks } = await routeOnGateway(task, rules);
     expect(stored?.decision).toEqual(rules.route(task));

@@ -2,7 +2,6 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { councilFromText } from '../router/council-from-text.js';
 import type { CompiledCouncil } from '../router/compile-council.js';
 import type { Sink } from '../sink/contract.js';
 import { createSqliteSink } from '../sink/sqlite-sink.js';
@@ -11,6 +10,7 @@ import { isRunning } from '../spawner/is-running.fixture.js';
 import { createProcessSpawner, processSpawnerOptions } from '../spawner/process-spawner.js';
 import type { TaskInput } from '../task.js';
 import { waitFor } from '../testing/conformance-fixtures.js';
+import { sampleFallbackCouncil, sampleUnsureTask } from '../testing/fallback-fixtures.js';
 import { createDispatcher } from './dispatcher.js';
 import type { FallbackEvent } from './events.js';
 import { dispatcherSettingsSchema } from './settings.js';
@@ -51,8 +51,8 @@ const scripts = {
 for (const [name, text] of Object.entries(scripts)) writeFileSync(join(folder, name), text);
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
-const node = JSON.stringify(process.execPath);
-const script = (name: string, ...args: string[]) => `{ command: ${node}, args: ${JSON.stringify([join(folder, name), ...args])} }`;
+/** The `process` spawner's settings for one of the scripts. */
+const script = (name: string, ...args: string[]) => ({ command: process.execPath, args: [join(folder, name), ...args] });
 
 interface Policy {
   /** How the orchestrator script answers: a choice of jochi (default), garbage, unknown, slow, fail, pause. */
@@ -61,30 +61,17 @@ interface Policy {
   readonly maxConcurrent?: number;
 }
 
-/** Three agents; "test" scores for Jochi, "build" for Temüjin; Kublai orchestrates and is asked below 0.5. */
+/** The sample council (Kublai asked below 0.5), each agent a script. */
 function councilWith({ mode = 'choice', timeoutSeconds = 30, maxConcurrent }: Policy = {}): CompiledCouncil {
-  const limit = maxConcurrent === undefined ? '' : `, max_concurrent: ${maxConcurrent}`;
-  const compiled = councilFromText({
-    'agents.yaml': `version: 1
-default_agent: kublai
-agents:
-  - { id: jochi, name: Jochi, role: security and testing., instructions: Test., spawn: ${script('agent.mjs')} }
-  - { id: temujin, name: Temüjin, role: building., instructions: Build., spawn: ${script('agent.mjs')} }
-  - { id: kublai, name: Kublai, role: the orchestrator., instructions: Plan., spawn: ${script('orchestrator.mjs', mode)}${limit} }
-`,
-    'routing.yaml': `version: 1
-fallback: { below: 0.5, ask: kublai, timeout_seconds: ${timeoutSeconds} }
-rules:
-  - { id: tests, agent: jochi, type: testing, keywords: [test] }
-  - { id: build, agent: temujin, type: implementation, keywords: [build] }
-`,
+  return sampleFallbackCouncil({
+    timeoutSeconds,
+    ...(maxConcurrent === undefined ? {} : { orchestratorMaxConcurrent: maxConcurrent }),
+    spawn: { jochi: script('agent.mjs'), temujin: script('agent.mjs'), kublai: script('orchestrator.mjs', mode) },
   });
-  if (!compiled.ok) throw new Error(compiled.problems.map((problem) => problem.message).join('\n'));
-  return compiled.council;
 }
 
 /** "build" and "test" tie: confidence 0.42, so the orchestrator is asked. */
-const UNSURE: TaskInput = { id: 't-unsure', title: 'Build and test the login page', source: 'tasks' };
+const UNSURE = sampleUnsureTask('t-unsure');
 /** "build" alone: confidence 0.58, the rules' decision stands. */
 const SURE: TaskInput = { id: 't-sure', title: 'Build the parser', source: 'tasks' };
 
