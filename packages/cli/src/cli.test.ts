@@ -41,6 +41,11 @@ function brokenCopy(name: string, file: string, change: (text: string) => string
   return dir;
 }
 
+/** A copy of the default rules folder whose routing asks Kublai when the confidence is below 0.5. */
+function withFallback(name: string): string {
+  return brokenCopy(name, 'routing.yaml', (text) => text.replace('version: 1\n', 'version: 1\nfallback: { below: 0.5, ask: kublai }\n'));
+}
+
 /** The line and column where `needle` first appears in a file, 1-based, as editors count them. */
 function positionOf(path: string, needle: string): string {
   const text = readFileSync(path, 'utf8');
@@ -102,8 +107,7 @@ describe('kurultai route', () => {
   });
 
   it('names the agent `kurultai run` asks instead when the confidence is below the fallback threshold', () => {
-    const dir = brokenCopy('route-fallback', 'routing.yaml', (text) => text.replace('version: 1\n', 'version: 1\nfallback: { below: 0.5, ask: kublai }\n'));
-    const [unsure, sure] = kurultai(['route', '--json', '--rules', dir, 'Hello', 'Write unit tests for the parser']).stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const [unsure, sure] = kurultai(['route', '--json', '--rules', withFallback('route-fallback'), 'Hello', 'Write unit tests for the parser']).stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(unsure).toMatchObject({ agent: 'kublai', confidence: 0.167, fallback: 'kublai' });
     expect(sure).not.toHaveProperty('fallback');
   });
@@ -160,10 +164,12 @@ describe('kurultai explain', () => {
   });
 
   it('says whom `kurultai run` asks to choose when the confidence is below the fallback threshold', () => {
-    const dir = brokenCopy('explain-fallback', 'routing.yaml', (text) => text.replace('version: 1\n', 'version: 1\nfallback: { below: 0.5, ask: kublai }\n'));
-    const lines = kurultai(['explain', '--rules', dir, 'Hello']).stdout.split('\n');
+    const lines = kurultai(['explain', '--rules', withFallback('explain-unsure'), 'Hello']).stdout.split('\n');
     expect(lines[2]).toBe("  confidence below the fallback's 0.5: `kurultai run` asks Kublai (kublai) to choose");
-    expect(kurultai(['explain', '--rules', dir, 'Write unit tests for the parser']).stdout).not.toContain("the fallback's");
+  });
+
+  it('says nothing of the fallback when the confidence is at or above its threshold', () => {
+    expect(kurultai(['explain', '--rules', withFallback('explain-sure'), 'Write unit tests for the parser']).stdout).not.toContain("the fallback's");
   });
 
   it('needs a TEXT (exit code 2)', () => {
