@@ -59,6 +59,11 @@ function brokenCopy(name: string, file: string, change: (text: string) => string
   return dir;
 }
 
+/** A copy of the default rules folder whose routing asks Kublai when the confidence is below 0.5. */
+function withFallback(name: string): string {
+  return brokenCopy(name, 'routing.yaml', (text) => text.replace('version: 1\n', 'version: 1\nfallback: { below: 0.5, ask: kublai }\n'));
+}
+
 /** The line and column where `needle` first appears in a file, 1-based, as editors count them. */
 function positionOf(path: string, needle: string): string {
   const text = readFileSync(path, 'utf8');
@@ -120,6 +125,12 @@ describe('kurultai route', () => {
     expect(records[0]?.['confidence']).toBeGreaterThan(0.5);
   });
 
+  it('names the agent `kurultai run` asks instead when the confidence is below the fallback threshold', () => {
+    const [unsure, sure] = kurultai(['route', '--json', '--rules', withFallback('route-fallback'), 'Hello', 'Write unit tests for the parser']).stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(unsure).toMatchObject({ agent: 'kublai', confidence: 0.167, fallback: 'kublai' });
+    expect(sure).not.toHaveProperty('fallback');
+  });
+
   it('uses the council shipped with kurultai where the working directory has no rules folder', () => {
     const run = kurultai(['route', '--json', 'Fix the flaky tests'], { cwd: scratch });
     expect(JSON.parse(run.stdout)).toMatchObject({ agent: 'jochi' });
@@ -169,6 +180,15 @@ describe('kurultai explain', () => {
 
   it('says when the default agent was chosen', () => {
     expect(kurultai(['explain', 'Hello']).stdout.split('\n')[1]).toBe('→ Kublai (kublai), type general, score 0, margin 0, confidence 0.17: no rule matched: the default agent');
+  });
+
+  it('says whom `kurultai run` asks to choose when the confidence is below the fallback threshold', () => {
+    const lines = kurultai(['explain', '--rules', withFallback('explain-unsure'), 'Hello']).stdout.split('\n');
+    expect(lines[2]).toBe("  confidence below the fallback's 0.5: `kurultai run` asks Kublai (kublai) to choose");
+  });
+
+  it('says nothing of the fallback when the confidence is at or above its threshold', () => {
+    expect(kurultai(['explain', '--rules', withFallback('explain-sure'), 'Write unit tests for the parser']).stdout).not.toContain("the fallback's");
   });
 
   it('needs a TEXT (exit code 2)', () => {

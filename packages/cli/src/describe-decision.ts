@@ -1,4 +1,4 @@
-import type { AgentPersona, Decision, RuleHit } from '@kurultai/core';
+import { needsOrchestrator, type AgentPersona, type Council, type Decision, type RuleHit } from '@kurultai/core';
 import { paint } from './paint.js';
 
 const REASONS: Readonly<Record<Decision['reason'], string>> = {
@@ -12,6 +12,17 @@ const REASONS: Readonly<Record<Decision['reason'], string>> = {
 /** The agent's display name, e.g. `Jochi`, or the id when the council does not know it. */
 export function agentName(agents: readonly AgentPersona[], id: string): string {
   return agents.find((agent) => agent.id === id)?.name ?? id;
+}
+
+/** How the agent was chosen, in words, with the chooser's rationale when there is one. */
+export function describeReason(decision: Decision): string {
+  const words = REASONS[decision.reason];
+  return decision.rationale === undefined ? words : `${words}: "${decision.rationale}"`;
+}
+
+/** The agent `kurultai run` asks to choose instead of taking this decision (the rules' fallback policy), if any. */
+export function fallbackAgent(decision: Decision, council: Pick<Council, 'fallback'>): string | undefined {
+  return needsOrchestrator(decision, council.fallback) ? council.fallback?.ask : undefined;
 }
 
 /** One rule hit as `rule-id +3 "unit tests"`, or with the condition that kept it from counting. */
@@ -30,13 +41,21 @@ function formatWeight(weight: number): string {
   return `+${Number.isInteger(weight) ? weight : weight.toFixed(2)}`;
 }
 
-/** The explanation table of `kurultai explain`: the winner, then every agent with its score and the rules behind it. */
-export function explainDecision(text: string, decision: Decision, agents: readonly AgentPersona[], color: boolean): string {
+/**
+ * The explanation table of `kurultai explain`: the winner, whom `kurultai run` would ask instead when the rules are
+ * unsure (the fallback policy), then every agent with its score and the rules behind it.
+ */
+export function explainDecision(text: string, decision: Decision, council: Pick<Council, 'agents' | 'fallback'>, color: boolean): string {
+  const { agents } = council;
   const lines = [
     paint(color, 'bold', text),
-    `→ ${paint(color, 'green', agentName(agents, decision.agent))} (${decision.agent}), type ${decision.type}, score ${formatScore(decision.score)}, margin ${formatScore(decision.margin)}, confidence ${decision.confidence.toFixed(2)}: ${REASONS[decision.reason]}`,
-    '',
+    `→ ${paint(color, 'green', agentName(agents, decision.agent))} (${decision.agent}), type ${decision.type}, score ${formatScore(decision.score)}, margin ${formatScore(decision.margin)}, confidence ${decision.confidence.toFixed(2)}: ${describeReason(decision)}`,
   ];
+  const ask = fallbackAgent(decision, council);
+  if (ask !== undefined) {
+    lines.push(`  confidence below the fallback's ${council.fallback?.below}: \`kurultai run\` asks ${agentName(agents, ask)} (${ask}) to choose`);
+  }
+  lines.push('');
   const nameWidth = Math.max(5, ...agents.map((agent) => agent.name.length));
   lines.push(paint(color, 'dim', `${'agent'.padEnd(nameWidth)}  score  rules (weight, words as written, place)`));
   for (const agent of agents) {

@@ -41,8 +41,19 @@ describe('the graph a person opens in Neo4j Browser', () => {
       agent: 'coder',
       score: 5,
       type: 'general',
-      explanation: 'highest-score: coder scored 5, margin 4; rules coder-rule (+5)',
+      explanation: 'highest-score: coder scored 5, margin 4, confidence 0.9; rules coder-rule (+5)',
     });
+  });
+
+  it("explains an orchestrator's choice with its rationale, and keeps the decision as it was given", async () => {
+    const routed = assignment('t1', 'coder');
+    const decision = { ...routed.decision, agent: 'tester', reason: 'orchestrator' as const, rationale: 'The work is to verify the fix.' };
+    await sink.ingest([{ ...routed, decision }]);
+
+    const [row] = await queryGraph('MATCH (:Task {id: "t1"})-[d:ASSIGNED_TO]->(a:Agent) RETURN a.id AS agent, d.explanation AS explanation');
+
+    expect(row).toEqual({ agent: 'tester', explanation: 'orchestrator: tester, "The work is to verify the fix."; the rules\' pick scored 5, margin 4, confidence 0.9' });
+    expect((await sink.getTask('t1'))?.decision).toEqual(decision);
   });
 
   it('chains the status history with NEXT from the first change to the latest', async () => {

@@ -47,11 +47,16 @@ export function toAssignmentRow(assignment: Assignment, position: number): Assig
   };
 }
 
-/** One line a person reads on the `ASSIGNED_TO` relationship in Neo4j Browser. */
+/**
+ * One line a person reads on the `ASSIGNED_TO` relationship in Neo4j Browser. The orchestrator's choice comes with its
+ * rationale, and the numbers are then the rules' pick's, which were not sure enough.
+ */
 function explainDecision(decision: Decision): string {
+  const numbers = `scored ${decision.score}, margin ${decision.margin}, confidence ${decision.confidence}`;
+  if (decision.reason === 'orchestrator') return `orchestrator: ${decision.agent}, "${decision.rationale ?? ''}"; the rules' pick ${numbers}`;
   const rules = decision.matched.filter((hit) => hit.agent === decision.agent).map((hit) => `${hit.ruleId} (+${hit.weight})`);
   const because = rules.length === 0 ? 'no rule matched' : `rules ${rules.join(', ')}`;
-  return `${decision.reason}: ${decision.agent} scored ${decision.score}, margin ${decision.margin}, confidence ${decision.confidence}; ${because}`;
+  return `${decision.reason}: ${decision.agent} ${numbers}; ${because}`;
 }
 
 /** What queries return for a task: `RETURN t {.*} AS task, d {.*} AS decision, a.id AS agent`. */

@@ -23,9 +23,10 @@ export interface OpenClawSpawner extends Spawner {
  * Creates a spawner that runs each task on an OpenClaw agent through the gateway's WebSocket protocol.
  *
  * The persona's `spawn.agentId` names the OpenClaw agent (default: the Kurultai agent's id). Each task gets its own
- * agent-scoped session (`agent:<agentId>:<sessionPrefix>:<taskId>`), and the request's idempotency key becomes the
- * gateway's run id, so re-sending an attempt never starts a second run. The timeout counts from the call, including
- * any wait for a free slot.
+ * agent-scoped session (`agent:<agentId>:<sessionPrefix>:<taskId>`), and asking the orchestrator to choose its agent
+ * another (`...:<taskId>:route`), so the task's run never sees the routing exchange. The request's idempotency key
+ * becomes the gateway's run id, so re-sending an attempt never starts a second run. The timeout counts from the call,
+ * including any wait for a free slot.
  *
  * @throws KurultaiError `invalid_options` for bad options, `missing_secret` when `OPENCLAW_GATEWAY_TOKEN` is not set.
  */
@@ -68,7 +69,7 @@ export function createOpenClawSpawner(input: OpenClawSpawnerInput, context: Part
     const params: AgentRunParams = {
       message: request.prompt,
       agentId,
-      sessionKey: `agent:${agentId}:${options.sessionPrefix}:${sessionSlug(request.taskId)}`,
+      sessionKey: sessionKey(agentId, options.sessionPrefix, request),
       idempotencyKey: request.idempotencyKey,
       timeout: Math.ceil(request.timeoutMs / 1000) + 1,
       label: `kurultai ${request.taskId}`,
@@ -110,6 +111,12 @@ function readAgentId(request: SpawnRequest): string | { code: 'invalid_request';
     message: `task ${request.taskId}: agent ${request.agent.id}: spawn.agentId must be an OpenClaw agent id (letters, digits, - and _), got ${JSON.stringify(agentId)}`,
     retryable: false,
   };
+}
+
+/** The task's session on the agent; a routing consultation's is apart from it (a slug never holds `:`). */
+function sessionKey(agentId: string, prefix: string, request: SpawnRequest): string {
+  const session = `agent:${agentId}:${prefix}:${sessionSlug(request.taskId)}`;
+  return request.purpose === 'route' ? `${session}:route` : session;
 }
 
 /**

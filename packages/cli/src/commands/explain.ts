@@ -17,7 +17,7 @@ ${RULES_HELP}`,
     const text = positionals.join(' ');
     const council = await loadRules(rulesFolder(values['rules'], context.cwd), context.cwd);
     const decision = council.route({ id: 'cli-1', title: text, source: 'cli' });
-    context.stdout(explainDecision(text, decision, council.agents, context.color));
+    context.stdout(explainDecision(text, decision, council, context.color));
     return EXIT.ok;
   },
 };

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createDispatcher, createEchoSpawner, createJsonLogger, createSqliteSink, dispatcherSettingsSchema, loadCouncil, Secrets, type Sink, type Source, type TaskInput } from '@kurultai/core';
+import { sampleDecision } from '@kurultai/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LatestMessages } from './latest-messages.js';
 import { LiveView } from './live-view.js';
@@ -79,6 +80,19 @@ describe('LiveView', () => {
     ]);
   });
 
+  it("shows an orchestrator's choice with its rationale among the latest decisions", () => {
+    const { view, frame } = viewOnItsOwn();
+    const decision = { ...sampleDecision('jochi'), type: 'testing', reason: 'orchestrator' as const, rationale: 'It is about verifying the page.' };
+    view.onTaskStatus?.({ taskId: 't-1', agent: 'jochi', attempt: 1, at: new Date(), to: 'assigned', title: 'Build and test the login page', decision });
+    expect(frame()).toContain('Build and test the login page → jochi (testing, chosen by the orchestrator agent: "It is about verifying the page.")');
+  });
+
+  it("shows among the problems why an orchestrator's answer was not used", () => {
+    const { view, frame } = viewOnItsOwn();
+    view.onFallback?.({ outcome: 'kept', taskId: 't-1', ask: 'kublai', rulesAgent: 'temujin', confidence: 0.42, cause: 'timeout', error: 'no answer within 60s', durationMs: 60_000 });
+    expect(frame()).toContain("latest problems\n  t-1: orchestrator kublai timeout (no answer within 60s); the rules' temujin stands");
+  });
+
   it("never lets a plugin's message drive the terminal", () => {
     const messages = new LatestMessages();
     pluginLogger(messages, 'unused-secret').warn('skipped a page titled \u001b[2Jowned', { title: '\u202eevil' });
@@ -94,6 +108,13 @@ function pluginLogger(messages: LatestMessages, secret: string) {
   const secrets = new Secrets();
   secrets.add(secret);
   return createJsonLogger({ write: messages.write, secrets, level: 'debug' }).child({ plugin: 'notion' });
+}
+
+/** A view that nothing runs: events are handed to it directly, and `frame` draws it. */
+function viewOnItsOwn() {
+  const frames: string[] = [];
+  const view = new LiveView({ write: (text) => frames.push(text), columns: () => 160, color: false, sink: {} as Sink, dispatcher: IDLE_DISPATCHER });
+  return { view, frame: () => (view.draw(), frames.at(-1) ?? '') };
 }
 
 function drawOnce(messages: LatestMessages): string {

@@ -1,4 +1,5 @@
 import { TASK_STATUSES, type Council, type Dispatcher, type DispatcherListener, type Sink, type SinkSummary } from '@kurultai/core';
+import { describeReason } from '../describe-decision.js';
 import { paint } from '../paint.js';
 import { terminalSafe } from './terminal-safe.js';
 
@@ -62,10 +63,15 @@ export class LiveView implements DispatcherListener {
   onTaskStatus: DispatcherListener['onTaskStatus'] = (event) => {
     if (event.to === 'completed') this.#completions.push(Date.now());
     if (event.to === 'assigned') {
-      const { agent, type, score, margin } = event.decision;
-      this.#remember(this.#decisions, `${this.#cut(event.title, 48)} → ${agent} (${type}, score ${score}, margin ${margin})`);
+      const { agent, type, score, margin, confidence, reason } = event.decision;
+      const why = reason === 'orchestrator' ? describeReason(event.decision) : `score ${score}, margin ${margin}, confidence ${confidence.toFixed(2)}`;
+      this.#remember(this.#decisions, `${this.#cut(event.title, 48)} → ${agent} (${type}, ${why})`);
     }
     if (event.to === 'failed') this.#remember(this.#problems, `${event.taskId} failed: ${event.error}`);
+  };
+
+  onFallback: DispatcherListener['onFallback'] = (event) => {
+    if (event.outcome === 'kept') this.#remember(this.#problems, `${event.taskId}: orchestrator ${event.ask} ${event.cause} (${event.error}); the rules' ${event.rulesAgent} stands`);
   };
 
   onRulesReload: DispatcherListener['onRulesReload'] = (event) => {

@@ -9,8 +9,10 @@ export function logListener(logger: Logger): DispatcherListener {
     onTaskStatus(event) {
       const base = { taskId: event.taskId, agent: event.agent, attempt: event.attempt };
       switch (event.to) {
-        case 'assigned':
-          return logger.info('task assigned', { ...base, title: event.title, type: event.decision.type, score: event.decision.score, margin: event.decision.margin, reason: event.decision.reason });
+        case 'assigned': {
+          const { type, score, margin, confidence, reason, rationale } = event.decision;
+          return logger.info('task assigned', { ...base, title: event.title, type, score, margin, confidence, reason, ...(rationale === undefined ? {} : { rationale }) });
+        }
         case 'in_progress':
           return logger.info('task started', { ...base, workerId: event.workerId });
         case 'completed':
@@ -29,6 +31,17 @@ export function logListener(logger: Logger): DispatcherListener {
     onRulesReload(event) {
       if (event.outcome === 'applied') logger.info('rules reloaded', { agents: event.agents });
       else logger.error('rules edit rejected; the rules in force stay', { problems: event.problems.map(formatProblem) });
+    },
+    onFallback(event) {
+      const base = { taskId: event.taskId, ask: event.ask, rulesAgent: event.rulesAgent, confidence: event.confidence };
+      switch (event.outcome) {
+        case 'chosen':
+          return logger.info('orchestrator chose the agent', { ...base, agent: event.agent, durationMs: event.durationMs });
+        case 'kept':
+          return logger.warn("orchestrator's answer not used; the rules' decision stands", { ...base, cause: event.cause, error: event.error, durationMs: event.durationMs });
+        case 'interrupted':
+          return logger.info('orchestrator interrupted by shutdown; the task is read again on the next start', base);
+      }
     },
     onError(event) {
       logger.error(`${event.stage} error`, { ...(event.taskId === undefined ? {} : { taskId: event.taskId }), error: event.error });

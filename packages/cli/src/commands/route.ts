@@ -1,6 +1,6 @@
 import type { CompiledCouncil, TaskInput } from '@kurultai/core';
 import { EXIT, UsageError, type Command, type CommandContext } from '../command.js';
-import { agentName } from '../describe-decision.js';
+import { agentName, fallbackAgent } from '../describe-decision.js';
 import { loadRules } from '../load-rules.js';
 import { paint } from '../paint.js';
 import { readLines } from '../read-lines.js';
@@ -14,7 +14,9 @@ export const routeCommand: Command = {
 the agent, the task type, the score and the text.
 
 ${RULES_HELP}
-      --json       one JSON object per task and line: text, agent, name, type, score, margin, scores, matched, confidence, reason`,
+      --json       one JSON object per task and line: text, agent, name, type, score, margin, scores, matched, confidence,
+                   reason, and fallback: the agent \`kurultai run\` asks to choose instead, when the rules set a fallback
+                   policy and the confidence is below its threshold`,
   options: { ...RULES_OPTION, json: { type: 'boolean' } },
   async run({ values, positionals }, context) {
     const texts = positionals.length > 0 ? positionals : await readStdinTexts(context);
@@ -41,7 +43,8 @@ function asTask(text: string, index: number): TaskInput {
 function routeRecord(council: CompiledCouncil, text: string, index: number) {
   const decision = council.route(asTask(text, index));
   const { agent, type, score, margin, scores, matched, confidence, reason } = decision;
-  return { text, agent, name: agentName(council.agents, agent), type, score, margin, scores, matched, confidence, reason };
+  const fallback = fallbackAgent(decision, council);
+  return { text, agent, name: agentName(council.agents, agent), type, score, margin, scores, matched, confidence, reason, ...(fallback === undefined ? {} : { fallback }) };
 }
 
 function routeLine(council: CompiledCouncil, text: string, index: number, color: boolean): string {

@@ -157,6 +157,57 @@ describe('kurultai run', () => {
   });
 });
 
+describe('kurultai run with a fallback policy in the rules', () => {
+  /** An orchestrator for the `process` spawner: a choice in a code fence, or (with `garbage`) no JSON at all. */
+  const ORCHESTRATOR = `
+    for await (const chunk of process.stdin);
+    process.stdout.write(process.argv[2] === 'garbage' ? 'Hard to say.' : '\`\`\`json\\n{"agent": "jochi", "rationale": "It is about verifying the page."}\\n\`\`\`');
+  `;
+  /** Jochi scores "test", Temüjin "build"; Kublai is asked when the rules are below 0.5 sure. */
+  const councilFiles = (mode: string) => ({
+    'orchestrator.mjs': ORCHESTRATOR,
+    'rules/agents.yaml': `version: 1
+default_agent: kublai
+agents:
+  - { id: jochi, name: Jochi, role: testing., instructions: Test. }
+  - { id: temujin, name: Temüjin, role: building., instructions: Build. }
+  - { id: kublai, name: Kublai, role: the orchestrator., instructions: Plan., spawn: { command: ${JSON.stringify(process.execPath)}, args: [orchestrator.mjs, ${mode}] } }
+`,
+    'rules/routing.yaml': `version: 1
+fallback: { below: 0.5, ask: kublai, timeout_seconds: 30 }
+rules:
+  - { id: tests, agent: jochi, type: testing, keywords: [test] }
+  - { id: build, agent: temujin, type: implementation, keywords: [build] }
+`,
+    'tasks.yaml': 'tasks:\n  - { id: t-unsure, title: Build and test the login page }\n',
+    // Review mode runs no task, so only the orchestrator needs a command.
+    'kurultai.config.yaml': config('{ use: process }'),
+  });
+  const assigned = (lines: readonly Record<string, unknown>[]) => lines.find((line) => line.msg === 'task assigned');
+
+  it("logs the orchestrator's choice and assigns the task with reason orchestrator and its rationale, in review mode too", async () => {
+    const result = await run(project(councilFiles('choice')), ['run', '--once'], { KURULTAI_AUTO_EXECUTE_TASKS: 'false' });
+    expect(result.code, result.stderr).toBe(0);
+    const lines = logLines(result.stdout);
+    expect(lines.find((line) => line.msg === 'orchestrator chose the agent')).toMatchObject({ taskId: 't-unsure', ask: 'kublai', agent: 'jochi', rulesAgent: 'temujin', confidence: 0.422 });
+    expect(assigned(lines)).toMatchObject({ taskId: 't-unsure', agent: 'jochi', type: 'testing', confidence: 0.422, reason: 'orchestrator', rationale: 'It is about verifying the page.' });
+  });
+
+  it("logs why the orchestrator's answer was not used, and assigns the task as the rules decided", async () => {
+    const result = await run(project(councilFiles('garbage')), ['run', '--once'], { KURULTAI_AUTO_EXECUTE_TASKS: 'false' });
+    expect(result.code, result.stderr).toBe(0);
+    const lines = logLines(result.stdout);
+    expect(lines.find((line) => line.msg === "orchestrator's answer not used; the rules' decision stands")).toMatchObject({
+      level: 'warn',
+      taskId: 't-unsure',
+      cause: 'invalid-answer',
+      error: 'the answer holds no JSON object with an "agent"',
+    });
+    expect(assigned(lines)).toMatchObject({ taskId: 't-unsure', agent: 'temujin', reason: 'tie-break' });
+    expect(assigned(lines)).not.toHaveProperty('rationale');
+  });
+});
+
 describe('kurultai status and retry', () => {
 
   it('shows counts by status and agent, and the latest failures with their errors', async () => {

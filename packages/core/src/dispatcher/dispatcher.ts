@@ -126,7 +126,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     },
   };
   const writeBackContext: WriteBackContext = { sink, sources: new Map([[source.name, source]]), workerId, leaseMs, emit };
-  const ingestContext = { source, sink, council: () => council, emit, onIngested: () => wake.wake() };
+  const ingestContext = { source, sink, spawner: options.spawner, council: () => council, emit, onIngested: () => wake.wake() };
 
   const listen = (listener: DispatcherListener): (() => void) => {
     listeners.push(listener);

@@ -42,6 +42,30 @@ export type RulesReloadEvent =
   | { readonly outcome: 'applied'; readonly agents: number }
   | { readonly outcome: 'rejected'; readonly problems: readonly Problem[] };
 
+/**
+ * The rules were not sure enough of a new task's agent, and the council's fallback policy asked the orchestrator agent
+ * (`ask`) to choose: it chose (`chosen`, recorded with reason `orchestrator`), or its answer could not be used and the
+ * rules' decision stands (`kept`, with the cause), or the worker shut down meanwhile (`interrupted`: the task is not
+ * recorded, and the next start reads it again). `confidence` and `rulesAgent` are the rules' verdict.
+ */
+export type FallbackEvent =
+  | (FallbackEventBase & { readonly outcome: 'chosen'; readonly agent: string; readonly durationMs: number })
+  | (FallbackEventBase & { readonly outcome: 'kept'; readonly cause: FallbackCause; readonly error: string; readonly durationMs: number })
+  | (FallbackEventBase & { readonly outcome: 'interrupted' });
+
+interface FallbackEventBase {
+  readonly taskId: string;
+  readonly ask: string;
+  readonly rulesAgent: string;
+  readonly confidence: number;
+}
+
+/**
+ * Why the orchestrator's answer was not used: it took longer than the policy's timeout; the spawner could not run it
+ * (or it failed); or it answered something other than one choice within the council.
+ */
+export type FallbackCause = 'timeout' | 'spawn-failed' | 'invalid-answer';
+
 /** Something went wrong outside any one task's run (reading the source, talking to the sink); the dispatcher carries on. */
 export interface DispatcherErrorEvent {
   readonly stage: 'source' | 'route' | 'claim' | 'recover' | 'sink' | 'lease' | 'write-back' | 'listener';
@@ -59,6 +83,7 @@ export interface DispatcherListener {
   onSpawnProgress?(event: SpawnProgressEvent): void;
   onWriteBack?(event: WriteBackEvent): void;
   onRulesReload?(event: RulesReloadEvent): void;
+  onFallback?(event: FallbackEvent): void;
   onError?(event: DispatcherErrorEvent): void;
 }
 

@@ -1,7 +1,9 @@
 import type { Council } from '../router/council.js';
 import type { Assignment, Sink } from '../sink/contract.js';
 import type { Source } from '../source/contract.js';
+import type { Spawner } from '../spawner/contract.js';
 import { describeError } from '../errors.js';
+import { consultOrchestrator, splitByConfidence } from './consult-orchestrator.js';
 import type { Emit } from './events.js';
 
 /**
@@ -17,6 +19,8 @@ export interface IngestContext {
   readonly sink: Sink;
   readonly council: () => Council;
   readonly emit: Emit;
+  /** Runs the orchestrator agent on tasks the rules are unsure of, when the council has a fallback policy. */
+  readonly spawner: Spawner;
   /** Called after each batch that brought new tasks, so the claim loop looks at once. */
   readonly onIngested: () => void;
 }
@@ -24,25 +28,36 @@ export interface IngestContext {
 /**
  * Reads the source from the cursor the sink holds, routes each batch, records it, and only then saves the batch's
  * cursor: a crash between the two re-delivers the batch, which the sink's idempotent ingest makes harmless, whereas the
- * other order could lose it. Answers how many new tasks were recorded.
+ * other order could lose it. Tasks the rules are unsure of wait for the orchestrator (the council's fallback policy)
+ * while the others are recorded at once; a shutdown during that wait leaves the batch's cursor unsaved. Answers how
+ * many new tasks were recorded.
  */
 export async function ingestSource(context: IngestContext, options: { follow: boolean; signal: AbortSignal }): Promise<number> {
-  const { source, sink, emit } = context;
+  const { source, sink, spawner, emit } = context;
   let recorded = 0;
   const cursor = await sink.getCursor(source.name);
   for await (const batch of source.read({ cursor, follow: options.follow, signal: options.signal })) {
     for (let start = 0; start < batch.tasks.length; start += RECORD_CHUNK) {
-      const assignments = routeBatch(batch.tasks.slice(start, start + RECORD_CHUNK), context.council(), emit);
-      if (assignments.length === 0) continue;
-      const { inserted } = await sink.ingest(assignments);
-      announce(assignments, new Set(inserted), emit);
-      recorded += inserted.length;
-      if (inserted.length > 0) context.onIngested();
+      const council = context.council();
+      const { sure, unsure } = splitByConfidence(routeBatch(batch.tasks.slice(start, start + RECORD_CHUNK), council, emit), council.fallback);
+      recorded += await record(sure, context);
+      const consulted = await consultOrchestrator(unsure, council, { sink, spawner, emit, signal: options.signal });
+      recorded += await record(consulted.settled, context);
+      if (consulted.interrupted) return recorded;
     }
     await sink.saveCursor(source.name, batch.cursor);
     if (options.signal.aborted) break;
   }
   return recorded;
+}
+
+/** Records routed tasks and announces the new ones; answers how many were new. */
+async function record(assignments: readonly Assignment[], context: IngestContext): Promise<number> {
+  if (assignments.length === 0) return 0;
+  const { inserted } = await context.sink.ingest(assignments);
+  announce(assignments, new Set(inserted), context.emit);
+  if (inserted.length > 0) context.onIngested();
+  return inserted.length;
 }
 
 function routeBatch(tasks: readonly Assignment['task'][], council: Council, emit: Emit): Assignment[] {

@@ -10,7 +10,10 @@ export const dispatcherSettingsSchema = z
     maxConcurrentTasks: z.int().min(1).default(3),
     /** A run taking longer is aborted through the spawner (`KURULTAI_TASK_TIMEOUT_SECONDS`). */
     taskTimeoutSeconds: z.number().positive().default(300),
-    /** False routes and records tasks without running them: a review mode (`KURULTAI_AUTO_EXECUTE_TASKS`). */
+    /**
+     * False routes and records tasks without running them: a review mode (`KURULTAI_AUTO_EXECUTE_TASKS`). Routing
+     * includes the rules' fallback policy, so the orchestrator agent is still asked about unsure tasks.
+     */
     autoExecute: z.boolean().default(true),
     retries: z
       .strictObject({

@@ -1,24 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { AgentPersona } from '../router/council.js';
 import type { TaskInput } from '../task.js';
+import { fence, fencedData } from './fence.fixture.js';
 import { buildPersonaPrompt } from './persona-prompt.js';
 
 const persona: AgentPersona = { id: 'jochi', name: 'Jochi', role: 'the guardian of tests.', instructions: 'Test everything.', spawn: {} };
 const task: TaskInput = { id: 'T-1', title: 'Add tests', source: 'notion', priority: 'high', tags: ['qa'], description: 'Cover the parser.' };
-
-/** The fence lines of a prompt, as the prompt announces them. */
-function fence(prompt: string): { open: string; close: string } {
-  const tag = /"<<<TASK ([0-9a-f]{32})"/.exec(prompt)?.[1];
-  if (tag === undefined) throw new Error('the prompt names no fence');
-  return { open: `<<<TASK ${tag}`, close: `TASK ${tag}>>>` };
-}
-
-/** What lies between the fence lines. */
-function fencedData(prompt: string): string {
-  const { open, close } = fence(prompt);
-  const lines = prompt.split('\n');
-  return lines.slice(lines.indexOf(open) + 1, lines.lastIndexOf(close)).join('\n');
-}
 
 describe('buildPersonaPrompt', () => {
   it('opens with the persona: name, role and instructions', () => {
@@ -53,7 +40,7 @@ describe('buildPersonaPrompt', () => {
   });
 
   it('removes control characters that could hide text', () => {
-    expect(fencedData(buildPersonaPrompt(persona, { ...task, description: 'a\u0000b\u202ec\u001b[2Jd' }))).toContain('description:\nabc[2Jd');
+    expect(fencedData(buildPersonaPrompt(persona, { ...task, description: 'a\u0000b\u202ec\u001b[2Jd\u009be' }))).toContain('description:\nabc[2Jde');
   });
 
   it('gives the same task the same prompt', () => {

@@ -21,13 +21,19 @@ export interface RuleHit {
   readonly place?: string;
 }
 
-/** Why a task goes to an agent: the router's whole answer, stored with the assignment and shown by `kurultai explain`. */
+/**
+ * Why a task goes to an agent: the router's whole answer, stored with the assignment and shown by `kurultai explain`.
+ *
+ * When the orchestrator agent chose (reason `orchestrator`), `agent`, `type`, `reason` and `rationale` are its choice,
+ * and the numbers (`score`, `scores`, `margin`, `matched`, `confidence`) stay the rules' own, to show what the rules
+ * thought and how unsure they were.
+ */
 export interface Decision {
   /** The chosen agent's id. */
   readonly agent: string;
-  /** The task type, from the winning agent's highest-weighted matching rule that names one; `general` otherwise. */
+  /** The task type, from the chosen agent's highest-weighted matching rule that names one; `general` otherwise. */
   readonly type: string;
-  /** The winning agent's total score. */
+  /** The rules' winner's total score. */
   readonly score: number;
   /** Every agent's total score, including zeros, in council order. */
   readonly scores: Readonly<Record<string, number>>;
@@ -36,9 +42,9 @@ export interface Decision {
   /** Every rule that fired (or matched keywords but failed its condition), for every agent, highest weight first. */
   readonly matched: readonly RuleHit[];
   /**
-   * How likely the chosen agent is the right one, from 0 to 1: the softmax of the scores divided by the council's
+   * How likely the rules' winner is the right one, from 0 to 1: the softmax of the scores divided by the council's
    * calibration temperature. With a temperature fitted on held-out examples, decisions at 0.8 are right about 80% of
-   * the time.
+   * the time. Below the fallback policy's `below`, the orchestrator agent is asked to choose.
    */
   readonly confidence: number;
   /** How the agent was chosen. */

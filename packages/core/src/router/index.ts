@@ -6,6 +6,7 @@ export { tokenizeText, type TextToken } from './keyword-matcher.js';
 export { compileFiles, listRulesFolder, loadCouncil, loadExamples, readCouncil } from './load-council.js';
 export { rulesFileKind, type RulesFileKind } from './rules-file-kind.js';
 export { councilFromText } from './council-from-text.js';
+export { needsOrchestrator } from './needs-orchestrator.js';
 export { checkRulesPath, type RulesCheck } from './check-rules-path.js';
 export { DESCRIPTION_SCAN_LIMIT, type CompiledRule } from './route-task.js';
 export { rulesJsonSchemas } from './json-schemas.js';

@@ -38,7 +38,8 @@ interface RuleKeywords {
   quotedUntil: number;
 }
 
-const GENERAL_TYPE = 'general';
+/** The type of a task no typed rule decided. */
+export const GENERAL_TYPE = 'general';
 /** Keywords are looked for in the title and this much of the description: enough for its opening, bounded for long pages. */
 export const DESCRIPTION_SCAN_LIMIT = 2000;
 

@@ -163,7 +163,7 @@ export type Calibration = z.output<typeof calibrationSchema>;
 /** What to do with a decision the rules are unsure of: ask the orchestrator agent. At most once per council. */
 export const fallbackSchema = z.strictObject({
   below: z.number().gt(0, { error: 'must be greater than 0' }).max(1, { error: 'must be at most 1' }).describe('Ask when the confidence is below this.'),
-  ask: id.describe('The agent asked to choose, through the configured spawner.'),
+  ask: id.describe("The agent asked to choose, through the configured spawner; its max_concurrent bounds the questions in flight (default 2)."),
   timeout_seconds: z.int().min(1).optional().describe('How long the orchestrator may take before the rules\' decision stands. Default 60.'),
 });
 export type FallbackSpec = z.output<typeof fallbackSchema>;

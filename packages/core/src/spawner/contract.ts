@@ -16,12 +16,19 @@ export interface SpawnRequest {
   readonly taskId: string;
   readonly attempt: number;
   /**
-   * `<taskId>:<attempt>`. The same for every run of the same attempt, including a re-run after a crash, so a spawner
-   * whose backend de-duplicates (OpenClaw's `idempotencyKey`) never starts a second run for one attempt.
+   * `<taskId>:<attempt>`, or `<taskId>:route` for a routing consultation. The same for every run of the same attempt,
+   * including a re-run after a crash, so a spawner whose backend de-duplicates (OpenClaw's `idempotencyKey`) never
+   * starts a second run for one attempt, nor asks the orchestrator twice about one task.
    */
   readonly idempotencyKey: string;
+  /**
+   * What the run is for: the task itself (`task`, when absent), or choosing the task's agent (`route`: the rules'
+   * fallback policy asks the orchestrator agent, with attempt 1 and the routing prompt). A spawner that keeps a
+   * conversation per task keeps the two apart, so the task's own run never sees the routing exchange.
+   */
+  readonly purpose?: SpawnPurpose;
   readonly agent: SpawnAgent;
-  /** The persona prompt with the task fenced in as data. */
+  /** The persona prompt with the task fenced in as data (for `route`: the routing prompt). */
   readonly prompt: string;
   readonly timeoutMs: number;
   /** Aborts on timeout and on shutdown. */
@@ -29,6 +36,8 @@ export interface SpawnRequest {
   /** Progress of the run (lifecycle phases, streamed text), forwarded to the dispatcher's listeners. */
   readonly onEvent?: (event: SpawnEvent) => void;
 }
+
+export type SpawnPurpose = 'task' | 'route';
 
 export interface SpawnAgent {
   readonly id: string;

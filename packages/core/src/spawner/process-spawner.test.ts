@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { describeSpawnerConformance, sampleSpawnRequest, waitFor } from '../testing/index.js';
 import type { SpawnAgent, SpawnEvent } from './contract.js';
+import { isRunning } from './is-running.fixture.js';
 import { createProcessSpawner, processSpawner, processSpawnerOptions, type ProcessSpawnerOptions } from './process-spawner.js';
 
 /** Small agent programs the tests run, written once into a scratch folder. */
@@ -60,15 +61,6 @@ function spawnerWith(options: Partial<ProcessSpawnerOptions> = {}) {
   });
 }
 
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
 describeSpawnerConformance('process', {
@@ -110,7 +102,14 @@ describe('process spawner', () => {
       KURULTAI_ATTEMPT: '2',
       KURULTAI_AGENT_ID: 'env',
       KURULTAI_IDEMPOTENCY_KEY: request.idempotencyKey,
+      KURULTAI_PURPOSE: 'task',
     });
+  });
+
+  it('tells the command when it is asked to choose the agent rather than to do the task', async () => {
+    const request = sampleSpawnRequest(nodeAgent('env', 'environment.mjs'), { purpose: 'route' });
+    const outcome = await spawnerWith().spawn(request);
+    expect(JSON.parse(outcome.ok ? outcome.output : '{}')).toMatchObject({ KURULTAI_PURPOSE: 'route' });
   });
 
   // The timeouts leave the agent time to start Node and write its pid file on a loaded machine.

@@ -43,7 +43,8 @@ type ChildEnd =
  * Runs a local command per task, so that any agent CLI can sit on the council: the prompt goes to its standard input, its
  * standard output is the answer. The command runs in a process group of its own, so a timeout or an abort stops it and
  * everything it started. Its environment holds only the variables `passEnv` names and those `env` sets, and also `KURULTAI_TASK_ID`, `KURULTAI_ATTEMPT`,
- * `KURULTAI_AGENT_ID` and `KURULTAI_IDEMPOTENCY_KEY`.
+ * `KURULTAI_AGENT_ID`, `KURULTAI_IDEMPOTENCY_KEY` and `KURULTAI_PURPOSE` (`task`, or `route` when the orchestrator is
+ * asked to choose the task's agent).
  */
 export function createProcessSpawner(options: ProcessSpawnerOptions): Spawner {
   return { spawn: (request) => runProcess(options, request) };
@@ -71,6 +72,7 @@ async function runProcess(options: ProcessSpawnerOptions, request: SpawnRequest)
         KURULTAI_ATTEMPT: String(request.attempt),
         KURULTAI_AGENT_ID: request.agent.id,
         KURULTAI_IDEMPOTENCY_KEY: request.idempotencyKey,
+        KURULTAI_PURPOSE: request.purpose ?? 'task',
       },
       stdio: ['pipe', 'pipe', 'pipe'],
       detached: true,

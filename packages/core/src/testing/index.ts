@@ -9,3 +9,4 @@ export {
   type SourceUnderTest,
 } from './source-conformance.js';
 export { describeShippedOptionsSchema } from './shipped-options-schema.js';
+export { sampleFallbackCouncil, sampleUnsureTask, type SampleAgentId, type SampleFallbackOptions } from './fallback-fixtures.js';

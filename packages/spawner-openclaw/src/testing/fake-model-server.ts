@@ -35,6 +35,11 @@ export interface FakeModelServer {
   readonly calls: readonly FakeModelCall[];
   /** How many completion calls carried a task text containing `marker`. */
   callsMentioning(marker: string): number;
+  /**
+   * From now on, answers calls whose task text contains `marker` with `answer` as written, instead of `fakeAnswerFor`
+   * (the directives still apply): what a test needs when the answer must have a form, such as the orchestrator's choice.
+   */
+  answerWith(marker: string, answer: string): void;
   close(): Promise<void>;
 }
 
@@ -55,8 +60,10 @@ export function fakeAnswerFor(taskText: string): string {
 export async function startFakeModelServer(): Promise<FakeModelServer> {
   const calls: FakeModelCall[] = [];
   const rendezvous = new Rendezvous();
+  const scripted = new Map<string, string>();
+  const answerFor = (taskText: string) => [...scripted].find(([marker]) => taskText.includes(marker))?.[1] ?? fakeAnswerFor(taskText);
   const server = createServer((request, response) => {
-    handle(request, response, calls, rendezvous).catch((error: unknown) => {
+    handle(request, response, { calls, rendezvous, answerFor }).catch((error: unknown) => {
       if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/json' });
       response.end(JSON.stringify({ error: { message: String(error), type: 'server_error' } }));
     });
@@ -70,6 +77,7 @@ export async function startFakeModelServer(): Promise<FakeModelServer> {
     baseUrl: `http://127.0.0.1:${port}/v1`,
     calls,
     callsMentioning: (marker) => calls.filter((call) => call.taskText.includes(marker)).length,
+    answerWith: (marker, answer) => void scripted.set(marker, answer),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -78,7 +86,14 @@ export async function startFakeModelServer(): Promise<FakeModelServer> {
   };
 }
 
-async function handle(request: IncomingMessage, response: ServerResponse, calls: FakeModelCall[], rendezvous: Rendezvous): Promise<void> {
+/** What every call to the fake shares: the calls so far, the calls held together, and how a task text is answered. */
+interface FakeModelState {
+  readonly calls: FakeModelCall[];
+  readonly rendezvous: Rendezvous;
+  readonly answerFor: (taskText: string) => string;
+}
+
+async function handle(request: IncomingMessage, response: ServerResponse, { calls, rendezvous, answerFor }: FakeModelState): Promise<void> {
   const path = (request.url ?? '').split('?')[0];
   if (request.method === 'GET' && path === '/v1/models') {
     sendJson(response, 200, { object: 'list', data: [{ id: FAKE_MODEL_ID, object: 'model', created: 0, owned_by: 'kurultai' }] });
@@ -111,7 +126,7 @@ async function handle(request: IncomingMessage, response: ServerResponse, calls:
     return;
   }
   settle('stream');
-  const answer = fakeAnswerFor(taskText);
+  const answer = answerFor(taskText);
   if (body.stream === true) streamAnswer(response, answer, body.model);
   else sendJson(response, 200, completion(answer, body.model));
 }
