@@ -196,6 +196,7 @@ function startupTimeout(options: NotionSourceOptions, stats: RequestSchedulerSta
 /** The requests a write-back makes: the status first, then the comment, so a retry never posts a comment twice. */
 function writeBackSteps(update: WriteBack, options: NotionSourceOptions): WriteBackStep[] {
   const { statuses, comments } = options;
+  if (update.kind === 'assigned') return [];
   const status =
     update.kind === 'in_progress' ? statuses.inProgress : update.kind === 'completed' ? statuses.done : statuses.blocked;
   const wantsComment = update.kind === 'completed' ? comments.onCompleted : update.kind === 'failed' ? comments.onFailed : false;

@@ -36,9 +36,21 @@ interface Entry {
 
 /** What a write-back changes on its page, as a digest: the same change always has the same one, across restarts too. */
 export function writeBackDigest(update: WriteBack): string {
-  const detail =
-    update.kind === 'in_progress' ? String(update.attempt) : update.kind === 'completed' ? update.output : update.error;
-  return `${update.kind}:${createHash('sha256').update(detail).digest('base64url')}`;
+  return `${update.kind}:${createHash('sha256').update(changeOf(update)).digest('base64url')}`;
+}
+
+/** What a write-back says beyond its kind. */
+function changeOf(update: WriteBack): string {
+  switch (update.kind) {
+    case 'assigned':
+      return update.agent;
+    case 'in_progress':
+      return String(update.attempt);
+    case 'completed':
+      return update.output;
+    case 'failed':
+      return update.error;
+  }
 }
 
 /** Two calls for the same change share one key, so the second neither repeats the status nor posts a second comment. */
@@ -131,7 +143,8 @@ export class WriteBackQueue {
     this.#pending.delete(entry.key);
     if (error === undefined) {
       this.#progress.delete(entry.key);
-      this.#delivered.add(entry.key);
+      // A task moved from A to B and back to A owes "A" again; writing an agent twice does no harm, skipping it would.
+      if (entry.update.kind !== 'assigned') this.#delivered.add(entry.key);
       if (this.#delivered.size > REMEMBERED_DELIVERIES) {
         const [oldest] = this.#delivered;
         if (oldest !== undefined) this.#delivered.delete(oldest);

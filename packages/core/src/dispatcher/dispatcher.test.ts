@@ -353,10 +353,11 @@ describe('createDispatcher', () => {
     expect(errors).toContain('broken view');
   });
 
-  it('writes each status back to the source, in order per task', async () => {
+  it('writes the assignment and each status back to the source, in order per task', async () => {
     const { dispatcher, delivered } = await setUp({ tasks: tasksNamed('Build the parser') });
     await dispatcher.runOnce();
     expect(delivered).toEqual([
+      { kind: 'assigned', taskId: 't-1', agent: 'builder', agentName: 'builder' },
       { kind: 'in_progress', taskId: 't-1', agent: 'builder', attempt: 1 },
       { kind: 'completed', taskId: 't-1', agent: 'builder', output: 'done t-1' },
     ]);
@@ -365,7 +366,7 @@ describe('createDispatcher', () => {
   it('offers a refused write-back again until the source accepts it', async () => {
     const { dispatcher, delivered, writeBacks } = await setUp({ tasks: tasksNamed('Survey'), refuseWriteBacks: 1, settings: { leaseSeconds: 0.2 } });
     const running = dispatcher.run();
-    await expect.poll(() => delivered.map((update) => update.kind), { timeout: 10_000 }).toEqual(['in_progress', 'completed']);
+    await expect.poll(() => delivered.map((update) => update.kind), { timeout: 10_000 }).toEqual(['assigned', 'in_progress', 'completed']);
     await dispatcher.drain(0);
     await running;
     expect(writeBacks[0]).toMatchObject({ outcome: 'refused', error: 'the source is briefly unavailable' });

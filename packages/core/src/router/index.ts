@@ -5,6 +5,8 @@ export { tokenizeText, type TextToken } from './keyword-matcher.js';
 export { compileFiles, listRulesFolder, loadCouncil, loadExamples, readCouncil } from './load-council.js';
 export { rulesFileKind, type RulesFileKind } from './rules-file-kind.js';
 export { councilFromText } from './council-from-text.js';
+export { correctDecision } from './correct-decision.js';
+export { findAgent } from './find-agent.js';
 export { checkRulesPath, type RulesCheck } from './check-rules-path.js';
 export { DESCRIPTION_SCAN_LIMIT, type CompiledRule } from './route-task.js';
 export { runExamples, type ExampleMiss, type ExamplesReport } from './run-examples.js';
