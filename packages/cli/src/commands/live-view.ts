@@ -68,6 +68,15 @@ export class LiveView implements DispatcherListener {
     if (event.to === 'failed') this.#remember(this.#problems, `${event.taskId} failed: ${event.error}`);
   };
 
+  onCorrection: DispatcherListener['onCorrection'] = (event) => {
+    const outcome = event.moved ? `→ ${event.to}` : `stays on ${event.from} (${event.to} noted)`;
+    this.#remember(this.#decisions, `${event.taskId} ${outcome}: correction by ${event.by}`);
+  };
+
+  onWarning: DispatcherListener['onWarning'] = (event) => {
+    this.#remember(this.#problems, `${event.taskId}: ${event.message}`);
+  };
+
   onRulesReload: DispatcherListener['onRulesReload'] = (event) => {
     this.#remember(this.#problems, event.outcome === 'applied' ? `rules reloaded (${event.agents} agents)` : `rules edit rejected: ${event.problems.length} problem(s), rules in force kept`);
   };

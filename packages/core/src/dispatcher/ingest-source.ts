@@ -3,6 +3,7 @@ import type { Assignment, Sink } from '../sink/contract.js';
 import type { Source } from '../source/contract.js';
 import { describeError } from '../errors.js';
 import type { Emit } from './events.js';
+import { honourAssignees, reassignChosenAgents } from './source-assignees.js';
 
 /**
  * Tasks routed and recorded together. A source's batch can be large (the file source sends 500); routing and recording it
@@ -24,7 +25,8 @@ export interface IngestContext {
 /**
  * Reads the source from the cursor the sink holds, routes each batch, records it, and only then saves the batch's
  * cursor: a crash between the two re-delivers the batch, which the sink's idempotent ingest makes harmless, whereas the
- * other order could lose it. Answers how many new tasks were recorded.
+ * other order could lose it. A person's choice of agent that the source reports (`task.assignee`) overrides the router
+ * on a new task and reassigns a recorded one (see `source-assignees.ts`). Answers how many new tasks were recorded.
  */
 export async function ingestSource(context: IngestContext, options: { follow: boolean; signal: AbortSignal }): Promise<number> {
   const { source, sink, emit } = context;
@@ -32,10 +34,13 @@ export async function ingestSource(context: IngestContext, options: { follow: bo
   const cursor = await sink.getCursor(source.name);
   for await (const batch of source.read({ cursor, follow: options.follow, signal: options.signal })) {
     for (let start = 0; start < batch.tasks.length; start += RECORD_CHUNK) {
-      const assignments = routeBatch(batch.tasks.slice(start, start + RECORD_CHUNK), context.council(), emit);
+      const routed = routeBatch(batch.tasks.slice(start, start + RECORD_CHUNK), context.council(), emit);
+      const assignments = honourAssignees(routed, context.council(), emit);
       if (assignments.length === 0) continue;
       const { inserted } = await sink.ingest(assignments);
-      announce(assignments, new Set(inserted), emit);
+      const fresh = new Set(inserted);
+      announce(assignments, fresh, emit);
+      await reassignChosenAgents(assignments, fresh, sink, emit);
       recorded += inserted.length;
       if (inserted.length > 0) context.onIngested();
     }
