@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { Logger, WriteBack } from '@kurultai/core';
 
-/** One request a write-back makes: the page's status, or a comment on it. Each is done once, in order. */
+/** One request a write-back makes: the page's status or agent, or a comment on it. Each is done once, in order. */
 export type WriteBackStep =
   | { readonly kind: 'status'; readonly name: string }
+  /** The agent property `property`: the name shown on the board for the agent the task is assigned to. */
+  | { readonly kind: 'agent'; readonly property: string; readonly name: string }
   /** `marker` ends the comment, so a comment already on the page (posted before a restart) is not posted again. */
   | { readonly kind: 'comment'; readonly text: string; readonly marker: string };
 
