@@ -5,6 +5,7 @@ export type * from './router/decision.js';
 export type * from './router/council.js';
 export * from './source/contract.js';
 export * from './sink/contract.js';
+export * from './sink/reassignment.js';
 export * from './spawner/contract.js';
 export * from './yaml/index.js';
 export * from './router/index.js';

@@ -18,6 +18,21 @@ export interface TaskInput {
   readonly source: string;
   /** The source's own fields, for `when` conditions under `properties.<name>`. JSON values only. */
   readonly properties?: Readonly<Record<string, unknown>>;
+  /**
+   * The agent a person chose for the task where it lives (a Notion page's agent property), if any. A new task goes to
+   * that agent instead of the router's choice; a task already recorded whose assignee names another agent than its own
+   * is reassigned to it (`Sink.reassign`). Either way the ledger records a correction to learn from. A name that is no
+   * agent of the council is ignored with a warning naming the task.
+   */
+  readonly assignee?: TaskAssignee;
+}
+
+/** A person's choice of agent, as a source reports it. */
+export interface TaskAssignee {
+  /** The agent's id or display name ("jochi", "Jochi"), as the person wrote or picked it; case and accents do not matter. */
+  readonly agent: string;
+  /** Who chose: a person's name, or the source's id of the user who last edited the task. The source's name when absent. */
+  readonly by?: string;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { type Claim, type ClaimRequest, KurultaiError, type PendingWriteBack, type WriteBack } from '@kurultai/core';
+import { type Claim, type ClaimRequest, KurultaiError, type OwedWriteBack, type PendingWriteBack } from '@kurultai/core';
 import neo4j from 'neo4j-driver';
 import { type GraphConnection, type GraphTransaction, PLUGIN_PLACE } from './graph-connection.js';
 import { QUEUES, TASK_QUEUE_KEYS_PRESENT, TASK_QUEUE_SEEK } from './graph-schema.js';
@@ -135,10 +135,12 @@ export async function ackWriteBacks(graph: GraphConnection, ids: readonly string
   );
 }
 
-function readWriteBack(row: Readonly<Record<string, unknown>>): WriteBack {
+function readWriteBack(row: Readonly<Record<string, unknown>>): OwedWriteBack {
   const taskId = String(row.taskId);
   const agent = String(row.agent);
   switch (row.kind) {
+    case 'assigned':
+      return { kind: 'assigned', taskId, agent };
     case 'in_progress':
       return { kind: 'in_progress', taskId, agent, attempt: Number(row.attempt) };
     case 'completed':
@@ -153,6 +155,7 @@ function readWriteBack(row: Readonly<Record<string, unknown>>): WriteBack {
   }
 }
 
-async function lockQueue(tx: GraphTransaction, queue: string): Promise<void> {
+/** Writes to a queue's node, taking its write lock until the transaction ends: claims of that queue wait meanwhile. */
+export async function lockQueue(tx: GraphTransaction, queue: string): Promise<void> {
   await tx.run('MERGE (q:Queue {name: $queue}) SET q.lockedAt = timestamp()', { queue });
 }

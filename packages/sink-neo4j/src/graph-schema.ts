@@ -14,12 +14,14 @@ const SCHEMA: readonly string[] = [
   'CREATE CONSTRAINT write_back_id IF NOT EXISTS FOR (w:WriteBack) REQUIRE w.id IS UNIQUE',
   'CREATE CONSTRAINT cursor_source IF NOT EXISTS FOR (c:Cursor) REQUIRE c.source IS UNIQUE',
   'CREATE CONSTRAINT queue_name IF NOT EXISTS FOR (q:Queue) REQUIRE q.name IS UNIQUE',
+  'CREATE CONSTRAINT correction_key IF NOT EXISTS FOR (c:Correction) REQUIRE (c.taskId, c.seq) IS UNIQUE',
   // Claims walk this index in claim order (see claims.ts); the second serves agents with a slot count.
   'CREATE INDEX task_queue IF NOT EXISTS FOR (t:Task) ON (t.status, t.priorityRank, t.createdAt, t.position)',
   'CREATE INDEX task_agent_queue IF NOT EXISTS FOR (t:Task) ON (t.agent, t.status)',
   'CREATE INDEX write_back_delivered IF NOT EXISTS FOR (w:WriteBack) ON (w.delivered)',
   'CREATE INDEX write_back_task IF NOT EXISTS FOR (w:WriteBack) ON (w.taskId)',
   'CREATE INDEX memory_at IF NOT EXISTS FOR (m:Memory) ON (m.at)',
+  'CREATE INDEX correction_at IF NOT EXISTS FOR (c:Correction) ON (c.at)',
   // A single-property status index served what `task_queue` (status first) serves, and cost every status change an
   // index update; ledgers made by earlier versions lose it.
   'DROP INDEX task_status IF EXISTS',

@@ -1,3 +1,5 @@
+import type { OwedWriteBack } from '@kurultai/core';
+
 /**
  * Cypher fragments shared by the sink's writes. Their arguments are Cypher expressions written in this package (a
  * parameter such as `row.reason`, a literal such as `'completed'`), never task data: task data only ever travels as
@@ -35,7 +37,7 @@ SET t.historyLength = t.historyLength + 1`;
  * (`n`) so they are sent in the order they happened.
  */
 export function oweWriteBack(
-  kind: 'in_progress' | 'completed' | 'failed',
+  kind: OwedWriteBack['kind'],
   fields: { readonly output?: CypherExpression; readonly error?: CypherExpression; readonly when?: CypherExpression } = {},
 ): string {
   return `
@@ -69,4 +71,23 @@ CALL (${memory}) {
   OPTIONAL MATCH (about:Task {id: memory.taskId})
   FOREACH (task IN CASE WHEN about IS NULL THEN [] ELSE [about] END | CREATE (m)-[:ABOUT]->(task))
 }`;
+}
+
+/**
+ * Records the correction held in the variable `correction` (a map: `from`, `to`, `by`, `why`) as
+ * `(:Task)-[:CORRECTED]->(:Correction)`, the correction linked `FROM` the agent the task had and `TO` the agent a person
+ * chose. Corrections are numbered per task (`seq`), so those made in one millisecond keep their order.
+ */
+export function recordCorrection(correction: CypherExpression): string {
+  return `
+WITH *
+MERGE (wrong:Agent {id: ${correction}.from})
+MERGE (right:Agent {id: ${correction}.to})
+SET t.corrections = coalesce(t.corrections, 0) + 1
+CREATE (t)-[:CORRECTED]->(recorded:Correction {
+  taskId: t.id, seq: t.corrections, from: ${correction}.from, to: ${correction}.to, by: ${correction}.by,
+  why: ${correction}.why, at: timestamp()
+}),
+  (recorded)-[:FROM]->(wrong),
+  (recorded)-[:TO]->(right)`;
 }

@@ -86,7 +86,28 @@ describe('the graph a person opens in Neo4j Browser', () => {
 
     const rows = await queryGraph('MATCH (:Task {id: "t1"})-[:OWES]->(w:WriteBack) RETURN w.kind AS kind ORDER BY w.n');
 
-    expect(rows).toEqual([{ kind: 'in_progress' }, { kind: 'completed' }]);
+    expect(rows).toEqual([{ kind: 'assigned' }, { kind: 'in_progress' }, { kind: 'completed' }]);
+  });
+
+  it('hangs each correction off its task, FROM the agent the task had TO the agent a person chose', async () => {
+    await sink.ingest([assignment('t1', 'coder')]);
+    await sink.reassign({ taskId: 't1', to: 'writer', by: 'Ada', why: 'it is prose' });
+
+    const rows = await queryGraph(
+      `MATCH (:Task {id: "t1"})-[:CORRECTED]->(c:Correction)-[:FROM]->(from:Agent), (c)-[:TO]->(to:Agent)
+       RETURN from.id AS from, to.id AS to, c.by AS by, c.why AS why, c.seq AS seq`,
+    );
+
+    expect(rows).toEqual([{ from: 'coder', to: 'writer', by: 'Ada', why: 'it is prose', seq: 1 }]);
+  });
+
+  it('moves the ASSIGNED_TO relationship of a corrected task to the new agent, with the correction as its decision', async () => {
+    await sink.ingest([assignment('t1', 'coder')]);
+    await sink.reassign({ taskId: 't1', to: 'writer', by: 'Ada' });
+
+    const rows = await queryGraph('MATCH (:Task {id: "t1"})-[d:ASSIGNED_TO]->(a:Agent) RETURN a.id AS agent, d.reason AS reason, d.scores AS scores');
+
+    expect(rows).toEqual([{ agent: 'writer', reason: 'correction', scores: JSON.stringify({ coder: 5, other: 1 }) }]);
   });
 
   it('creates its constraints once however often init runs', async () => {
@@ -95,7 +116,7 @@ describe('the graph a person opens in Neo4j Browser', () => {
 
     const rows = await queryGraph('SHOW CONSTRAINTS YIELD name RETURN count(*) AS constraints');
 
-    expect(rows).toEqual([{ constraints: 7 }]);
+    expect(rows).toEqual([{ constraints: 8 }]);
   });
 });
 
@@ -229,6 +250,7 @@ describe('leases', () => {
     const writeBacks = await sink.claimWriteBacks(worker);
 
     expect(writeBacks.map((pending) => pending.update)).toEqual([
+      { kind: 'assigned', taskId: 't1', agent: 'coder' },
       { kind: 'in_progress', taskId: 't1', agent: 'coder', attempt: 1 },
       { kind: 'failed', taskId: 't1', agent: 'coder', error: 'bad input' },
     ]);
@@ -267,10 +289,11 @@ describe('write-backs', () => {
   it('offers each write-back once until its lease runs out, and never after it is acknowledged', async () => {
     await sink.ingest([assignment('t1', 'coder')]);
     await claimOne('t1');
-    const [first] = await sink.claimWriteBacks(worker);
+    const claimed = await sink.claimWriteBacks(worker);
 
+    expect(claimed).toHaveLength(2);
     expect(await sink.claimWriteBacks({ ...worker, workerId: 'other' })).toEqual([]);
-    await sink.ackWriteBacks([first!.id]);
+    await sink.ackWriteBacks(claimed.map((pending) => pending.id));
     expect(await sink.claimWriteBacks({ ...worker, leaseMs: 1 })).toEqual([]);
   });
 });
@@ -320,7 +343,22 @@ describe('start-up', () => {
     const [schema] = await queryGraph(
       "SHOW INDEXES YIELD name, type, owningConstraint WHERE type <> 'LOOKUP' RETURN count(owningConstraint) AS constraints, count(*) AS indexes",
     );
-    expect(schema).toEqual({ constraints: 7, indexes: 12 });
+    expect(schema).toEqual({ constraints: 8, indexes: 14 });
+  });
+
+  it('opens a ledger made before corrections were recorded, keeping its tasks, and records corrections in it', async () => {
+    await sink.ingest([assignment('t1', 'coder')]);
+    await queryGraph('DROP CONSTRAINT correction_key', {}, 'WRITE');
+    await queryGraph('DROP INDEX correction_at', {}, 'WRITE');
+
+    const reopened = await openTestSink();
+    const result = await reopened.reassign({ taskId: 't1', to: 'writer', by: 'Ada' });
+    const stored = await reopened.getTask('t1');
+    await reopened.close();
+
+    expect(result).toMatchObject({ outcome: 'moved' });
+    expect(stored).toMatchObject({ status: 'assigned', task: { title: 'Task t1' }, decision: { agent: 'writer' } });
+    expect(await queryGraph("SHOW CONSTRAINTS YIELD name WHERE name = 'correction_key' RETURN name")).toEqual([{ name: 'correction_key' }]);
   });
 
   it('drops the task_status index of a ledger made by an earlier version when several workers start at once', async () => {

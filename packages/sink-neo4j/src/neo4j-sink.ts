@@ -1,8 +1,15 @@
 import {
+  correctDecision,
   KurultaiError,
+  REASSIGNABLE_STATUSES,
+  reassignmentReason,
   type Assignment,
+  type Correction,
+  type CorrectionsQuery,
   type Logger,
   type Memory,
+  type ReassignRequest,
+  type ReassignResult,
   type Sink,
   type SinkSummary,
   type StatusChange,
@@ -11,13 +18,14 @@ import {
   type WaitingRetries,
 } from '@kurultai/core';
 import neo4j, { type Record as Neo4jRecord } from 'neo4j-driver';
-import { ackWriteBacks, claimTasks, claimWriteBacks } from './claims.js';
+import { ackWriteBacks, claimTasks, claimWriteBacks, lockQueue } from './claims.js';
 import { displayUri, type Neo4jSinkOptions, resolveConnectionSettings } from './connection-settings.js';
 import { type GraphConnection, openGraphConnection, PLUGIN_PLACE } from './graph-connection.js';
-import { createGraphSchema, TASK_QUEUE_KEYS_PRESENT, TASK_QUEUE_SEEK } from './graph-schema.js';
-import { recordStatusChange } from './graph-writes.js';
+import { createGraphSchema, QUEUES, TASK_QUEUE_KEYS_PRESENT, TASK_QUEUE_SEEK } from './graph-schema.js';
+import { oweWriteBack, recordCorrection, recordStatusChange } from './graph-writes.js';
 import { leaseTransitions } from './lease-transitions.js';
 import {
+  decisionProperties,
   readDecision,
   readStatus,
   readTaskInput,
@@ -67,6 +75,8 @@ export function createNeo4jSink(options: CreateNeo4jSinkOptions = {}): Sink {
     release: leases.release,
     recoverExpiredLeases: () => recoverExpiredLeases(graph),
     requeue: (taskId, reason) => requeue(graph, taskId, reason),
+    reassign: (request) => reassign(graph, request),
+    corrections: (query) => corrections(graph, query),
     claimWriteBacks: (request) => claimWriteBacks(graph, request),
     ackWriteBacks: (ids) => ackWriteBacks(graph, ids),
     getCursor: (source) => getCursor(graph, source),
@@ -97,6 +107,12 @@ SET d += row.decision, d.at = timestamp()
 CREATE (t)-[:HAS_STATUS]->(created:StatusChange {taskId: t.id, seq: 1, from: null, to: 'pending', at: timestamp(), attempt: 1})
 CREATE (t)-[:HAS_STATUS]->(assigned:StatusChange {taskId: t.id, seq: 2, from: 'pending', to: 'assigned', at: timestamp(), attempt: 1})
 CREATE (created)-[:NEXT]->(assigned)
+${oweWriteBack('assigned')}
+WITH *
+CALL (t, row) {
+  WITH t, row.correction AS correction WHERE correction IS NOT NULL
+  ${recordCorrection('correction')}
+}
 RETURN t.id AS id`;
 
 async function ingest(graph: GraphConnection, assignments: readonly Assignment[]): Promise<{ readonly inserted: readonly string[] }> {
@@ -151,6 +167,66 @@ async function requeue(graph: GraphConnection, taskId: string, reason: string): 
     await tx.run('MATCH (t:Task {id: $taskId}) SET t.lockedAt = timestamp()', { taskId });
     return (await tx.run(REQUEUE, { taskId, reason })).records.length > 0;
   });
+}
+
+/** Records a correction of the task `$taskId`, whatever its status; answers when, by Neo4j's clock. */
+const CORRECT = `
+MATCH (t:Task {id: $taskId})
+WITH t, $correction AS correction
+${recordCorrection('correction')}
+RETURN recorded.at AS at`;
+
+/** Moves the task `$taskId` to the agent `$to` with the decision `$decision`: a task not running, corrected. */
+const MOVE = `
+MATCH (t:Task {id: $taskId})-[routed:ASSIGNED_TO]->(:Agent)
+DELETE routed
+MERGE (a:Agent {id: $to})
+CREATE (t)-[d:ASSIGNED_TO]->(a)
+SET d = $decision, d.at = timestamp(), t.agent = $to, t.updatedAt = timestamp()
+${recordStatusChange({ from: 't.status', to: 't.status', reason: '$reason' })}
+${oweWriteBack('assigned')}`;
+
+async function reassign(graph: GraphConnection, request: ReassignRequest): Promise<ReassignResult> {
+  const { taskId, to, by, why } = request;
+  return graph.write('reassign', async (tx): Promise<ReassignResult> => {
+    // Lock first, then read. The task queue's lock orders this with claims, which read a task's decision before they
+    // lock the task: a claim never hands out the agent a correction has just replaced. The task's lock orders it with
+    // another correction, and with the lease transitions.
+    await lockQueue(tx, QUEUES.tasks);
+    await tx.run('MATCH (t:Task {id: $taskId}) SET t.lockedAt = timestamp()', { taskId });
+    const found = await tx.run(`MATCH (t:Task {id: $taskId})-[d:ASSIGNED_TO]->(a:Agent) RETURN ${TASK_RECORD_PROJECTION}`, { taskId });
+    const record = found.records[0]?.toObject() as TaskRecordFields | undefined;
+    if (record === undefined) return { outcome: 'unknown_task' };
+    const decision = readDecision(record.decision, record.agent);
+    const status = readStatus(record.task.status);
+    const fields = { from: decision.agent, to, by, ...(why === undefined ? {} : { why }) };
+    const corrected = await tx.run(CORRECT, { taskId, correction: { ...fields, why: why ?? null } });
+    const correction: Correction = { task: readTaskInput(record.task), ...fields, at: readTime(corrected.records[0]?.get('at')) };
+    if (!REASSIGNABLE_STATUSES.includes(status) || decision.agent === to) return { outcome: 'kept', status, correction };
+    const moved = decisionProperties(correctDecision(decision, to, why));
+    await tx.run(MOVE, { taskId, to, decision: moved, reason: reassignmentReason(correction) });
+    return { outcome: 'moved', status, correction };
+  });
+}
+
+async function corrections(graph: GraphConnection, query: CorrectionsQuery = {}): Promise<readonly Correction[]> {
+  const rows = await graph.read('corrections', async (tx) => {
+    const result = await tx.run(
+      `MATCH (t:Task)-[:CORRECTED]->(c:Correction) WHERE c.at >= $since
+       RETURN t {.*} AS task, c {.*} AS correction ORDER BY c.at, c.taskId, c.seq
+       ${query.limit === undefined ? '' : 'LIMIT $limit'}`,
+      { since: neo4j.int(query.since?.getTime() ?? 0), limit: neo4j.int(Math.max(0, query.limit ?? 0)) },
+    );
+    return result.records.map((record) => record.toObject() as { task: Record<string, unknown>; correction: Record<string, unknown> });
+  });
+  return rows.map(({ task, correction }) => ({
+    task: readTaskInput(task),
+    from: String(correction.from),
+    to: String(correction.to),
+    by: String(correction.by),
+    ...(correction.why == null ? {} : { why: String(correction.why) }),
+    at: readTime(correction.at),
+  }));
 }
 
 async function getCursor(graph: GraphConnection, source: string): Promise<string | undefined> {

@@ -16,10 +16,12 @@ export interface AssignmentRow {
   readonly position: number;
   readonly task: Readonly<Record<string, unknown>>;
   readonly decision: Readonly<Record<string, unknown>>;
+  /** A person's choice made before the task was recorded: the correction to record with it, or null. */
+  readonly correction: Readonly<Record<string, unknown>> | null;
 }
 
 export function toAssignmentRow(assignment: Assignment, position: number): AssignmentRow {
-  const { task, decision } = assignment;
+  const { task, decision, correction } = assignment;
   return {
     id: task.id,
     agent: decision.agent,
@@ -33,17 +35,24 @@ export function toAssignmentRow(assignment: Assignment, position: number): Assig
       source: task.source,
       properties: task.properties === undefined ? null : JSON.stringify(task.properties),
     },
-    decision: {
-      type: decision.type,
-      score: decision.score,
-      margin: decision.margin,
-      confidence: decision.confidence,
-      reason: decision.reason,
-      rationale: decision.rationale ?? null,
-      explanation: explainDecision(decision),
-      scores: JSON.stringify(decision.scores),
-      matched: JSON.stringify(decision.matched),
-    },
+    decision: decisionProperties(decision),
+    correction:
+      correction === undefined ? null : { from: correction.from, to: decision.agent, by: correction.by, why: correction.why ?? null },
+  };
+}
+
+/** The properties of an `ASSIGNED_TO` relationship: the decision but its agent, which is the relationship's end. */
+export function decisionProperties(decision: Decision): Readonly<Record<string, unknown>> {
+  return {
+    type: decision.type,
+    score: decision.score,
+    margin: decision.margin,
+    confidence: decision.confidence,
+    reason: decision.reason,
+    rationale: decision.rationale ?? null,
+    explanation: explainDecision(decision),
+    scores: JSON.stringify(decision.scores),
+    matched: JSON.stringify(decision.matched),
   };
 }
 

@@ -13,7 +13,7 @@ import type { SyncState } from './notion-cursor.js';
 import type { NotionSourceOptions } from './notion-source-options.js';
 import type { SkippedProperty } from './page-properties.js';
 import { withWholeReferences } from './page-references.js';
-import { pageToTask, statusOf } from './page-to-task.js';
+import { agentOf, pageToTask, statusOf } from './page-to-task.js';
 import type { RequestScheduler } from './request-scheduler.js';
 
 type Filter = NonNullable<QueryDataSourceParameters['filter']>;
@@ -91,6 +91,7 @@ export function createDataSourcePoller({ client, scheduler, database, options, l
         pageId: page.id,
         lastEditedTime: page.last_edited_time,
         status: statusOf(page, properties.status),
+        agent: agentOf(page, properties.agent),
       });
       if (!fresh) continue;
       if (page.last_edited_by.id === database.botId) {

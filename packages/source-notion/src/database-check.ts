@@ -21,6 +21,8 @@ export interface CheckedDatabase {
   readonly title: string;
   /** The status property is a Notion status, or a select used as one. */
   readonly statusType: 'status' | 'select';
+  /** How the agent property holds the agent's name, when one is mapped. */
+  readonly agentType: 'select' | 'rich_text' | undefined;
   /** The integration's bot user: pages it edited last were changed by Kurultai. */
   readonly botId: string;
 }
@@ -32,6 +34,7 @@ const ACCEPTED_TYPES: Readonly<Record<keyof NotionSourceOptions['properties'], r
   priority: ['select', 'status'],
   tags: ['multi_select', 'select'],
   description: ['rich_text', 'title'],
+  agent: ['select', 'rich_text'],
   commentLog: ['rich_text'],
 };
 
@@ -151,7 +154,9 @@ export async function checkDatabase(
     }
     const me = await scheduler.run('users.me', () => client.users.me({}), signal);
     const statusType = dataSource.properties[options.properties.status]?.type === 'select' ? 'select' : 'status';
-    return { databaseId, dataSourceId: dataSource.id, title, statusType, botId: me.id };
+    const agent = options.properties.agent === undefined ? undefined : dataSource.properties[options.properties.agent];
+    const agentType = agent === undefined ? undefined : agent.type === 'select' ? 'select' : 'rich_text';
+    return { databaseId, dataSourceId: dataSource.id, title, statusType, agentType, botId: me.id };
   } catch (error) {
     throw explainAccessError(error, options, place);
   }

@@ -1,22 +1,29 @@
 import type { Logger } from '@kurultai/core';
 
-/** What identifies one version of a page for de-duplication: Notion's (minute-rounded) edit time and its status. */
+/**
+ * What identifies one version of a page for de-duplication: Notion's (minute-rounded) edit time, its status, and the
+ * agent its agent property names (when one is mapped), so a person changing the agent within the minute of the last
+ * read is read again.
+ */
 export interface PageVersion {
   readonly pageId: string;
   readonly lastEditedTime: string;
   readonly status: string | undefined;
+  readonly agent?: string | undefined;
 }
 
 interface StoredCursor {
   readonly v: 1;
   /** The newest `last_edited_time` read so far. */
   readonly since?: string;
-  /** Page id to `<last_edited_time>|<status>`, for the pages read within the overlap window before `since`. */
+  /** Page id to `<last_edited_time>|<status>[|<agent>]`, for the pages read within the overlap window before `since`. */
   readonly seen: Readonly<Record<string, string>>;
 }
 
 function versionKey(version: PageVersion): string {
-  return `${version.lastEditedTime}|${version.status ?? ''}`;
+  const key = `${version.lastEditedTime}|${version.status ?? ''}`;
+  // Without an agent the key is what it was before the agent was read, so stored cursors stay valid.
+  return version.agent === undefined ? key : `${key}|${version.agent}`;
 }
 
 function isStoredCursor(value: unknown): value is StoredCursor {

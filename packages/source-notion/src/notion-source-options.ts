@@ -14,6 +14,12 @@ const properties = z
     priority: propertyName.optional().describe('A select (or status) property holding the priority.'),
     tags: propertyName.optional().describe('A multi-select (or select) property holding the tags.'),
     description: propertyName.optional().describe('A text property holding the description.'),
+    agent: propertyName
+      .optional()
+      .describe(
+        'A select (or text) property holding the agent: Kurultai writes the display name of the agent it assigns a task to, ' +
+          'and a person changing it on a task not yet started reassigns the task, a correction routing learns from.',
+      ),
     commentLog: propertyName
       .optional()
       .describe(

@@ -8,7 +8,7 @@ import {
   type SourceReadOptions,
   type WriteBack,
 } from '@kurultai/core';
-import { APIErrorCode, Client, isNotionClientError, LogLevel } from '@notionhq/client';
+import { APIErrorCode, Client, isNotionClientError, LogLevel, type UpdatePageParameters } from '@notionhq/client';
 import { CommentDelivery } from './comment-delivery.js';
 import { commentFor, commentMarker } from './comment-text.js';
 import { createDataSourcePoller } from './data-source-poller.js';
@@ -106,15 +106,11 @@ export async function createNotionSource(
   const queue = new WriteBackQueue({
     steps: (update) => writeBackSteps(update, options),
     perform: async (taskId, step) => {
-      if (step.kind === 'status') {
-        const value = database.statusType === 'status' ? { status: { name: step.name } } : { select: { name: step.name } };
-        await scheduler.run(
-          'pages.update',
-          () => client.pages.update({ page_id: taskId, properties: { [properties.status]: value } }),
-          stopping.signal,
-        );
-      } else {
+      if (step.kind === 'comment') {
         await comments.post(taskId, step, stopping.signal);
+      } else {
+        const update = propertyUpdate(step, database, options);
+        await scheduler.run('pages.update', () => client.pages.update({ page_id: taskId, properties: update }), stopping.signal);
       }
     },
     judge: (error): StepFailure => {
@@ -193,13 +189,36 @@ function startupTimeout(options: NotionSourceOptions, stats: RequestSchedulerSta
   return new KurultaiError('notion_start_timeout', `${why}; try again later, or raise startupDeadlineMs`, { place });
 }
 
-/** The requests a write-back makes: the status first, then the comment, so a retry never posts a comment twice. */
+/**
+ * The requests a write-back makes: for an assignment, the agent's name in the agent property (none without one); for a
+ * status, the status first, then the comment, so a retry never posts a comment twice.
+ */
 function writeBackSteps(update: WriteBack, options: NotionSourceOptions): WriteBackStep[] {
   const { statuses, comments } = options;
+  if (update.kind === 'assigned') {
+    const property = options.properties.agent;
+    // Notion's select options cannot hold a comma; an agent id never has one, and reads back as the same agent.
+    const name = update.agentName.includes(',') ? update.agent : update.agentName;
+    return property === undefined ? [] : [{ kind: 'agent', property, name }];
+  }
   const status =
     update.kind === 'in_progress' ? statuses.inProgress : update.kind === 'completed' ? statuses.done : statuses.blocked;
   const wantsComment = update.kind === 'completed' ? comments.onCompleted : update.kind === 'failed' ? comments.onFailed : false;
   const text = wantsComment ? commentFor(update) : undefined;
   const comment = text === undefined ? [] : [{ kind: 'comment' as const, text, marker: commentMarker(writeBackDigest(update)) }];
   return [{ kind: 'status', name: status }, ...comment];
+}
+
+/** The page properties a status or agent step sets, in the type the property has. */
+function propertyUpdate(
+  step: Extract<WriteBackStep, { kind: 'status' | 'agent' }>,
+  database: CheckedDatabase,
+  options: NotionSourceOptions,
+): UpdatePageParameters['properties'] {
+  if (step.kind === 'status') {
+    const value = database.statusType === 'status' ? { status: { name: step.name } } : { select: { name: step.name } };
+    return { [options.properties.status]: value };
+  }
+  const value = database.agentType === 'select' ? { select: { name: step.name } } : { rich_text: [{ text: { content: step.name } }] };
+  return { [step.property]: value };
 }

@@ -47,6 +47,13 @@ function propertyOf(page: PageObjectResponse, name: string | undefined): Propert
   return name === undefined ? undefined : page.properties[name];
 }
 
+/** The agent named in the page's agent property (a select's option, or text), if one is mapped and set. */
+export function agentOf(page: PageObjectResponse, agentProperty: string | undefined): string | undefined {
+  const value = propertyOf(page, agentProperty);
+  const name = (textOf(value) ?? optionsOf(value)[0])?.trim();
+  return name === '' ? undefined : name;
+}
+
 /**
  * Reads a page as a task. Everything read from the page is untrusted text and is passed on as written (emoji and all); a
  * page that cannot make a task (in the trash, no title) is skipped with a reason for the log. Every page property the
@@ -68,6 +75,7 @@ export function pageToTask(page: PageObjectResponse, mapping: TaskMapping): Page
   const priorityName = optionsOf(propertyOf(page, mapping.properties.priority))[0];
   const priority: Priority | undefined = priorityName === undefined ? undefined : mapping.priorities[priorityName];
   const tags = optionsOf(propertyOf(page, mapping.properties.tags));
+  const agent = agentOf(page, mapping.properties.agent);
   const mappedNames = new Set(Object.values(mapping.properties).filter((name) => name !== undefined));
   const { facts, skipped } = readPageProperties(page.properties, { reservedKeys: ownFields(mapping), mappedNames });
   return {
@@ -80,6 +88,8 @@ export function pageToTask(page: PageObjectResponse, mapping: TaskMapping): Page
       ...(description === undefined || description === '' ? {} : { description }),
       ...(priority === undefined ? {} : { priority }),
       ...(tags.length === 0 ? {} : { tags }),
+      // The page's last editor is the best Notion says about who chose: it keeps no editor per property.
+      ...(agent === undefined ? {} : { assignee: { agent, by: page.last_edited_by.id } }),
       properties: {
         ...facts,
         url: page.url,

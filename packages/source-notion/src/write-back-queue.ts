@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { Logger, WriteBack } from '@kurultai/core';
 
-/** One request a write-back makes: the page's status, or a comment on it. Each is done once, in order. */
+/** One request a write-back makes: the page's status or agent, or a comment on it. Each is done once, in order. */
 export type WriteBackStep =
   | { readonly kind: 'status'; readonly name: string }
+  /** The agent property `property`: the name shown on the board for the agent the task is assigned to. */
+  | { readonly kind: 'agent'; readonly property: string; readonly name: string }
   /** `marker` ends the comment, so a comment already on the page (posted before a restart) is not posted again. */
   | { readonly kind: 'comment'; readonly text: string; readonly marker: string };
 
@@ -36,9 +38,21 @@ interface Entry {
 
 /** What a write-back changes on its page, as a digest: the same change always has the same one, across restarts too. */
 export function writeBackDigest(update: WriteBack): string {
-  const detail =
-    update.kind === 'in_progress' ? String(update.attempt) : update.kind === 'completed' ? update.output : update.error;
-  return `${update.kind}:${createHash('sha256').update(detail).digest('base64url')}`;
+  return `${update.kind}:${createHash('sha256').update(changeOf(update)).digest('base64url')}`;
+}
+
+/** What a write-back says beyond its kind. */
+function changeOf(update: WriteBack): string {
+  switch (update.kind) {
+    case 'assigned':
+      return update.agent;
+    case 'in_progress':
+      return String(update.attempt);
+    case 'completed':
+      return update.output;
+    case 'failed':
+      return update.error;
+  }
 }
 
 /** Two calls for the same change share one key, so the second neither repeats the status nor posts a second comment. */
@@ -131,7 +145,8 @@ export class WriteBackQueue {
     this.#pending.delete(entry.key);
     if (error === undefined) {
       this.#progress.delete(entry.key);
-      this.#delivered.add(entry.key);
+      // A task moved from A to B and back to A owes "A" again; writing an agent twice does no harm, skipping it would.
+      if (entry.update.kind !== 'assigned') this.#delivered.add(entry.key);
       if (this.#delivered.size > REMEMBERED_DELIVERIES) {
         const [oldest] = this.#delivered;
         if (oldest !== undefined) this.#delivered.delete(oldest);

@@ -1,6 +1,7 @@
 import type { Command } from '../command.js';
 import { explainCommand } from './explain.js';
 import { fitCommand } from './fit.js';
+import { reassignCommand } from './reassign.js';
 import { retryCommand } from './retry.js';
 import { routeCommand } from './route.js';
 import { runCommand } from './run.js';
@@ -10,4 +11,4 @@ import { testCommand } from './test.js';
 import { validateCommand } from './validate.js';
 
 /** Every `kurultai` command, in the order `kurultai --help` lists them. A new command is one file and one line here. */
-export const COMMANDS: readonly Command[] = [routeCommand, explainCommand, validateCommand, testCommand, fitCommand, runCommand, statusCommand, retryCommand, schemaCommand];
+export const COMMANDS: readonly Command[] = [routeCommand, explainCommand, validateCommand, testCommand, fitCommand, runCommand, statusCommand, retryCommand, reassignCommand, schemaCommand];

@@ -58,6 +58,11 @@ describe('LiveView', () => {
     expect(frame).not.toContain('\u202e');
   });
 
+  it('lists an assignee that names no agent of the council among the problems, naming the task', async () => {
+    const frame = await drawnAfter([{ id: 'v-3', title: 'Implement the OAuth login flow', source: 'inbox', assignee: { agent: 'Batu' } }]);
+    expect(frame).toMatch(/latest problems\n {2}v-3: the assignee "Batu" is no agent of the council; the task stays with temujin/);
+  });
+
   it('redraws in place, moving the cursor up over the previous frame', () => {
     const frames: string[] = [];
     const view = new LiveView({ write: (text) => frames.push(text), columns: () => 80, color: false, sink: {} as Sink, dispatcher: IDLE_DISPATCHER });

@@ -74,6 +74,15 @@ export class LiveView implements DispatcherListener {
     if (event.outcome === 'kept') this.#remember(this.#problems, `${event.taskId}: orchestrator ${event.ask} ${event.cause} (${event.error}); the rules' ${event.rulesAgent} stands`);
   };
 
+  onCorrection: DispatcherListener['onCorrection'] = (event) => {
+    const outcome = event.moved ? `→ ${event.to}` : `stays on ${event.from} (${event.to} noted)`;
+    this.#remember(this.#decisions, `${event.taskId} ${outcome}: correction by ${event.by}`);
+  };
+
+  onWarning: DispatcherListener['onWarning'] = (event) => {
+    this.#remember(this.#problems, `${event.taskId}: ${event.message}`);
+  };
+
   onRulesReload: DispatcherListener['onRulesReload'] = (event) => {
     this.#remember(this.#problems, event.outcome === 'applied' ? `rules reloaded (${event.agents} agents)` : `rules edit rejected: ${event.problems.length} problem(s), rules in force kept`);
   };

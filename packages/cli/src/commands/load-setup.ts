@@ -36,17 +36,22 @@ export async function loadSetup(context: CommandContext, options: { configFile: 
 }
 
 /**
- * Runs `work` on the config's sink, opened and initialised before and closed after: all that `status` and `retry` need.
- * Whatever fails comes out with the config's secrets masked.
+ * Runs `work` on the config's sink, opened and initialised before and closed after, with the setup it came from (whose
+ * `rulesDir` names the council in force): all that `status`, `retry` and `reassign` need. Whatever fails comes out with
+ * the config's secrets masked.
  */
-export async function withLedger<T>(context: CommandContext, configFile: string | boolean | undefined, work: (sink: Sink) => Promise<T>): Promise<T> {
+export async function withLedger<T>(
+  context: CommandContext,
+  configFile: string | boolean | undefined,
+  work: (sink: Sink, setup: Setup) => Promise<T>,
+): Promise<T> {
   let setup: Setup | undefined;
   try {
     setup = await loadSetup(context, { configFile });
     const sink = await loadPlugin(setup.config, 'sink', setup.pluginOptions);
     await sink.init();
     try {
-      return await work(sink);
+      return await work(sink, setup);
     } finally {
       await sink.close();
     }

@@ -28,6 +28,13 @@ export function logListener(logger: Logger): DispatcherListener {
       if (event.outcome === 'delivered') logger.debug('write-back delivered', base);
       else logger.warn('write-back refused; it will be offered again', { ...base, error: event.error });
     },
+    onCorrection(event) {
+      const { taskId, from, to, by, moved } = event;
+      logger.info(moved ? 'task reassigned' : 'correction recorded; the task stays', { taskId, from, to, by });
+    },
+    onWarning(event) {
+      logger.warn(`${event.stage} set aside`, { taskId: event.taskId, reason: event.message });
+    },
     onRulesReload(event) {
       if (event.outcome === 'applied') logger.info('rules reloaded', { agents: event.agents });
       else logger.error('rules edit rejected; the rules in force stay', { problems: event.problems.map(formatProblem) });

@@ -1,12 +1,13 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { projectFolders } from '../project-folders.fixture.js';
 
-// `kurultai run`, `status` and `retry` as users meet them: the built binary, in a project folder, on the built-ins.
+// `kurultai run`, `status`, `retry` and `reassign` as users meet them: the built binary, in a project folder, on the built-ins.
 
 const BIN = fileURLToPath(new URL('../../bin/kurultai.js', import.meta.url));
 
@@ -259,6 +260,84 @@ describe('kurultai status and retry', () => {
     const result = await run(folder, ['retry', 'nope']);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe('kurultai: task nope: cannot retry: no such task in the ledger\n');
+  });
+});
+
+describe('kurultai reassign', () => {
+  /** A project whose three tasks are recorded and not started (review mode), as `kurultai run --once` leaves them. */
+  async function reviewed(): Promise<string> {
+    const folder = project({ 'tasks.yaml': TASKS, 'kurultai.config.yaml': config('{ use: echo }') });
+    await run(folder, ['run', '--once'], { KURULTAI_AUTO_EXECUTE_TASKS: 'false' });
+    return folder;
+  }
+  const byAgent = async (folder: string) => (JSON.parse((await run(folder, ['status', '--json'])).stdout) as { byAgent: unknown }).byAgent;
+
+  it('moves a task not yet started to the agent given, and says so in one line', async () => {
+    const folder = await reviewed();
+    const result = await run(folder, ['reassign', 't-build', 'jochi', '--why', 'it is a security review', '--by', 'ada']);
+    expect(result).toMatchObject({ code: 0, stdout: 'Task t-build moves from temujin to jochi; the correction by ada is recorded.\n' });
+    expect(await byAgent(folder)).toEqual({ mongke: { assigned: 1 }, jochi: { assigned: 1 }, chagatai: { assigned: 1 } });
+  });
+
+  it("takes the agent by its display name, accents and all", async () => {
+    const folder = await reviewed();
+    const result = await run(folder, ['reassign', 't-docs', 'Ögedei', '--by', 'ada']);
+    expect(result).toMatchObject({ code: 0, stdout: 'Task t-docs moves from chagatai to ogedei; the correction by ada is recorded.\n' });
+  });
+
+  it('records the correction of a completed task without moving it, and says the task stays', async () => {
+    const folder = project({ 'tasks.yaml': TASKS, 'kurultai.config.yaml': config('{ use: echo }') });
+    await run(folder, ['run', '--once']);
+    const result = await run(folder, ['reassign', 't-build', 'jochi', '--by', 'ada']);
+    expect(result).toMatchObject({
+      code: 0,
+      stdout: 'Task t-build is completed on temujin and stays there; the correction by ada is recorded for routing to learn from.\n',
+    });
+    expect(await byAgent(folder)).toMatchObject({ temujin: { completed: 1 } });
+  });
+
+  it('says how a failed task that moved runs on its new agent', async () => {
+    const folder = project({ 'tasks.yaml': TASKS, 'kurultai.config.yaml': config(GIVES_UP) });
+    await run(folder, ['run', '--once']);
+    const result = await run(folder, ['reassign', 't-build', 'jochi', '--by', 'ada']);
+    expect(result.stdout).toBe('Task t-build moves from temujin to jochi; `kurultai retry t-build` runs it there; the correction by ada is recorded.\n');
+  });
+
+  it('prints the outcome and the correction as JSON with --json', async () => {
+    const folder = await reviewed();
+    const result = await run(folder, ['reassign', 't-build', 'jochi', '--why', 'security', '--by', 'ada', '--json']);
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      outcome: 'moved',
+      status: 'assigned',
+      correction: { task: { id: 't-build', title: 'Implement the OAuth login flow' }, from: 'temujin', to: 'jochi', by: 'ada', why: 'security' },
+    });
+  });
+
+  it("names the person by their user name on this machine when --by is not given", async () => {
+    const folder = await reviewed();
+    const result = await run(folder, ['reassign', 't-build', 'jochi']);
+    expect(result.stdout).toBe(`Task t-build moves from temujin to jochi; the correction by ${userInfo().username} is recorded.\n`);
+  });
+
+  it('refuses an agent the council does not have, naming those it has, and leaves the task where it is', async () => {
+    const folder = await reviewed();
+    const result = await run(folder, ['reassign', 't-build', 'batu']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe('kurultai: task t-build: cannot reassign: the council has no agent "batu" (it has mongke, temujin, chagatai, jochi, ogedei, kublai)\n');
+    expect(await byAgent(folder)).toMatchObject({ temujin: { assigned: 1 } });
+  });
+
+  it('refuses a task the ledger does not have', async () => {
+    const folder = await reviewed();
+    const result = await run(folder, ['reassign', 'nope', 'jochi']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe('kurultai: task nope: cannot reassign: no such task in the ledger\n');
+  });
+
+  it('exits 2 without both a task id and an agent', async () => {
+    const result = await run(project({}), ['reassign', 't-build']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^kurultai: reassign takes a task id and an agent \(see kurultai reassign --help\)\n$/);
   });
 });
 

@@ -1,5 +1,6 @@
-import type { Sink } from '../sink/contract.js';
-import type { Source } from '../source/contract.js';
+import type { Council } from '../router/council.js';
+import type { OwedWriteBack, Sink } from '../sink/contract.js';
+import type { Source, WriteBack } from '../source/contract.js';
 import { describeError } from '../errors.js';
 import type { Emit } from './events.js';
 
@@ -11,6 +12,8 @@ export interface WriteBackContext {
   readonly workerId: string;
   readonly leaseMs: number;
   readonly emit: Emit;
+  /** The council in force: it names the agent of an `assigned` write-back. */
+  readonly council: () => Council;
 }
 
 /** How much one delivery pass claims; a source is written to one update at a time. */
@@ -27,8 +30,9 @@ export async function deliverWriteBacks(context: WriteBackContext): Promise<numb
   const pending = await sink.claimWriteBacks({ workerId: context.workerId, limit: WRITE_BACK_BATCH, leaseMs: context.leaseMs });
   const delivered: string[] = [];
   const heldBack = new Set<string>();
-  for (const { id, source: sourceName, update } of pending) {
-    if (heldBack.has(update.taskId)) continue;
+  for (const { id, source: sourceName, update: owed } of pending) {
+    if (heldBack.has(owed.taskId)) continue;
+    const update = withAgentName(owed, context.council());
     const source = context.sources.get(sourceName);
     try {
       if (source === undefined) throw new Error(`no source named ${sourceName} is configured`);
@@ -42,4 +46,10 @@ export async function deliverWriteBacks(context: WriteBackContext): Promise<numb
   }
   if (delivered.length > 0) await sink.ackWriteBacks(delivered);
   return pending.length;
+}
+
+/** The write-back as the source is told it: an `assigned` one also names its agent as the council in force does. */
+function withAgentName(update: OwedWriteBack, council: Council): WriteBack {
+  if (update.kind !== 'assigned') return update;
+  return { ...update, agentName: council.agents.find((agent) => agent.id === update.agent)?.name ?? update.agent };
 }

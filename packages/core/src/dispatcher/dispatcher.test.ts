@@ -11,7 +11,7 @@ import type { SpawnOutcome, SpawnRequest, Spawner } from '../spawner/contract.js
 import type { TaskInput } from '../task.js';
 import { sampleMemory } from '../testing/conformance-fixtures.js';
 import { createDispatcher, type Dispatcher } from './dispatcher.js';
-import type { DispatcherListener, TaskStatusEvent, WriteBackEvent } from './events.js';
+import type { CorrectionEvent, DispatcherListener, DispatcherWarningEvent, TaskStatusEvent, WriteBackEvent } from './events.js';
 import { dispatcherSettingsSchema, type DispatcherSettings } from './settings.js';
 
 // A small council: tasks mentioning "build" go to the builder, the rest to the scholar. The dispatcher only sees the
@@ -353,10 +353,11 @@ describe('createDispatcher', () => {
     expect(errors).toContain('broken view');
   });
 
-  it('writes each status back to the source, in order per task', async () => {
+  it('writes the assignment and each status back to the source, in order per task', async () => {
     const { dispatcher, delivered } = await setUp({ tasks: tasksNamed('Build the parser') });
     await dispatcher.runOnce();
     expect(delivered).toEqual([
+      { kind: 'assigned', taskId: 't-1', agent: 'builder', agentName: 'builder' },
       { kind: 'in_progress', taskId: 't-1', agent: 'builder', attempt: 1 },
       { kind: 'completed', taskId: 't-1', agent: 'builder', output: 'done t-1' },
     ]);
@@ -365,7 +366,7 @@ describe('createDispatcher', () => {
   it('offers a refused write-back again until the source accepts it', async () => {
     const { dispatcher, delivered, writeBacks } = await setUp({ tasks: tasksNamed('Survey'), refuseWriteBacks: 1, settings: { leaseSeconds: 0.2 } });
     const running = dispatcher.run();
-    await expect.poll(() => delivered.map((update) => update.kind), { timeout: 10_000 }).toEqual(['in_progress', 'completed']);
+    await expect.poll(() => delivered.map((update) => update.kind), { timeout: 10_000 }).toEqual(['assigned', 'in_progress', 'completed']);
     await dispatcher.drain(0);
     await running;
     expect(writeBacks[0]).toMatchObject({ outcome: 'refused', error: 'the source is briefly unavailable' });
@@ -442,5 +443,119 @@ describe('createDispatcher', () => {
     dispatcher.replaceCouncil({ ...council, route: (task) => ({ ...council.route(task), agent: 'scholar' }) });
     await dispatcher.runOnce();
     expect((await sink.getTask('t-1'))?.decision.agent).toBe('scholar');
+  });
+});
+
+describe('corrections reported by the source', () => {
+  // Display names unlike the ids, as a real council has them (Temüjin for temujin).
+  const named = councilOf([{ ...persona('builder'), name: 'Bob the Builder' }, { ...persona('scholar'), name: 'Scholar Ögedei' }]);
+
+  /** A source that delivers all it holds at every read, as a source re-reading edited tasks does; tests edit `tasks`. */
+  function editableSource(tasks: TaskInput[]) {
+    const delivered: WriteBack[] = [];
+    const source: Source = {
+      name: 'board',
+      async *read() {
+        yield { tasks: [...tasks], cursor: 'all' };
+      },
+      async writeBack(update) {
+        delivered.push(update);
+      },
+    };
+    return { source, delivered };
+  }
+
+  /** One `runOnce` on the ledger: `autoExecute: false` records without running, as before a task is started. */
+  async function runOnce(sink: Sink, source: Source, options: { readonly autoExecute?: boolean; readonly spawner?: Spawner } = {}) {
+    const corrections: CorrectionEvent[] = [];
+    const warnings: DispatcherWarningEvent[] = [];
+    const dispatcher = createDispatcher({
+      source,
+      sink,
+      spawner: options.spawner ?? scriptedSpawner().spawner,
+      council: named,
+      settings: dispatcherSettingsSchema.parse({ pollSeconds: 0.02, autoExecute: options.autoExecute ?? true }),
+      listeners: [{ onCorrection: (event) => corrections.push(event), onWarning: (event) => warnings.push(event) }],
+    });
+    const summary = await dispatcher.runOnce();
+    return { summary, corrections, warnings };
+  }
+
+  const buildTask = (assignee?: TaskInput['assignee']): TaskInput => ({
+    id: 't-1',
+    title: 'Build the parser',
+    source: 'board',
+    ...(assignee === undefined ? {} : { assignee }),
+  });
+
+  it("gives a new task to the agent a person chose, by display name, and records the correction of the router's choice", async () => {
+    const sink = await openLedger();
+    const { spawner, requests } = scriptedSpawner();
+    await runOnce(sink, editableSource([buildTask({ agent: 'scholar ogedei', by: 'user-ada' })]).source, { spawner });
+    expect((await sink.getTask('t-1'))?.decision).toMatchObject({ agent: 'scholar', reason: 'correction', confidence: 1 });
+    expect(requests.map((request) => request.agent.id)).toEqual(['scholar']);
+    expect(await sink.corrections()).toEqual([
+      { task: buildTask({ agent: 'scholar ogedei', by: 'user-ada' }), from: 'builder', to: 'scholar', by: 'user-ada', at: expect.any(Date) },
+    ]);
+  });
+
+  it('reassigns a recorded task not yet started when its source reports another agent, and runs it there', async () => {
+    const sink = await openLedger();
+    const tasks = [buildTask()];
+    const { source } = editableSource(tasks);
+    // Review mode holds the task unstarted; a running worker would claim it as soon as it is recorded.
+    await runOnce(sink, source, { autoExecute: false });
+    tasks[0] = buildTask({ agent: 'Scholar Ögedei', by: 'user-ada' });
+    const { corrections } = await runOnce(sink, source, { autoExecute: false });
+    expect(corrections).toEqual([{ taskId: 't-1', from: 'builder', to: 'scholar', by: 'user-ada', moved: true, at: expect.any(Date) }]);
+    const { spawner, requests } = scriptedSpawner();
+    await runOnce(sink, source, { spawner });
+    expect(requests.map((request) => request.agent.id)).toEqual(['scholar']);
+    expect(await sink.getTask('t-1')).toMatchObject({ status: 'completed', decision: { agent: 'scholar', reason: 'correction' } });
+  });
+
+  it('tells the source the new agent by its display name when a task moves', async () => {
+    const sink = await openLedger();
+    const tasks = [buildTask()];
+    const { source, delivered } = editableSource(tasks);
+    await runOnce(sink, source, { autoExecute: false });
+    tasks[0] = buildTask({ agent: 'scholar' });
+    await runOnce(sink, source, { autoExecute: false });
+    expect(delivered).toEqual([
+      { kind: 'assigned', taskId: 't-1', agent: 'builder', agentName: 'Bob the Builder' },
+      { kind: 'assigned', taskId: 't-1', agent: 'scholar', agentName: 'Scholar Ögedei' },
+    ]);
+  });
+
+  it('changes nothing when the source reports the agent the task already has, as after its own write-back', async () => {
+    const sink = await openLedger();
+    const tasks = [buildTask()];
+    const { source } = editableSource(tasks);
+    await runOnce(sink, source, { autoExecute: false });
+    const history = await sink.history('t-1');
+    tasks[0] = buildTask({ agent: 'Bob the Builder', by: 'user-ada' });
+    const { corrections } = await runOnce(sink, source, { autoExecute: false });
+    expect(corrections).toEqual([]);
+    expect(await sink.corrections()).toEqual([]);
+    expect(await sink.history('t-1')).toEqual(history);
+  });
+
+  it('records a correction of a completed task without moving it, naming the source when it says nobody', async () => {
+    const sink = await openLedger();
+    const tasks = [buildTask()];
+    const { source } = editableSource(tasks);
+    await runOnce(sink, source);
+    tasks[0] = buildTask({ agent: 'scholar' });
+    const { corrections } = await runOnce(sink, source);
+    expect(corrections).toEqual([{ taskId: 't-1', from: 'builder', to: 'scholar', by: 'board', moved: false, at: expect.any(Date) }]);
+    expect(await sink.getTask('t-1')).toMatchObject({ status: 'completed', decision: { agent: 'builder' } });
+  });
+
+  it('sets aside an assignee that names no agent of the council, with a warning naming the task', async () => {
+    const sink = await openLedger();
+    const { warnings } = await runOnce(sink, editableSource([buildTask({ agent: 'Batu' })]).source, { autoExecute: false });
+    expect(warnings).toEqual([{ stage: 'assignee', taskId: 't-1', message: expect.stringContaining('"Batu" is no agent of the council') }]);
+    expect((await sink.getTask('t-1'))?.decision).toMatchObject({ agent: 'builder', reason: 'highest-score' });
+    expect(await sink.corrections()).toEqual([]);
   });
 });

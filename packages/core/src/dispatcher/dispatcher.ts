@@ -125,7 +125,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       maxDelayMs: settings.retries.maxDelaySeconds * 1000,
     },
   };
-  const writeBackContext: WriteBackContext = { sink, sources: new Map([[source.name, source]]), workerId, leaseMs, emit };
+  const writeBackContext: WriteBackContext = { sink, sources: new Map([[source.name, source]]), workerId, leaseMs, emit, council: () => council };
   const ingestContext = { source, sink, spawner: options.spawner, council: () => council, emit, onIngested: () => wake.wake() };
 
   const listen = (listener: DispatcherListener): (() => void) => {

@@ -66,6 +66,27 @@ interface FallbackEventBase {
  */
 export type FallbackCause = 'timeout' | 'spawn-failed' | 'invalid-answer';
 
+/**
+ * A person's correction of a task the ledger already had, reported by its source (a changed assignee) and recorded in
+ * the sink; `moved` says whether the task moved to `to` (it did not if it was running or done).
+ */
+export interface CorrectionEvent {
+  readonly taskId: string;
+  readonly from: string;
+  readonly to: string;
+  readonly by: string;
+  readonly moved: boolean;
+  /** When the sink recorded it, by the sink's clock. */
+  readonly at: Date;
+}
+
+/** Something the dispatcher set aside and carried on without: a source's assignee that names no agent of the council. */
+export interface DispatcherWarningEvent {
+  readonly stage: 'assignee';
+  readonly taskId: string;
+  readonly message: string;
+}
+
 /** Something went wrong outside any one task's run (reading the source, talking to the sink); the dispatcher carries on. */
 export interface DispatcherErrorEvent {
   readonly stage: 'source' | 'route' | 'claim' | 'recover' | 'sink' | 'lease' | 'write-back' | 'listener';
@@ -84,6 +105,8 @@ export interface DispatcherListener {
   onWriteBack?(event: WriteBackEvent): void;
   onRulesReload?(event: RulesReloadEvent): void;
   onFallback?(event: FallbackEvent): void;
+  onCorrection?(event: CorrectionEvent): void;
+  onWarning?(event: DispatcherWarningEvent): void;
   onError?(event: DispatcherErrorEvent): void;
 }
 

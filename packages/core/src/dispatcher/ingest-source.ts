@@ -5,6 +5,7 @@ import type { Spawner } from '../spawner/contract.js';
 import { describeError } from '../errors.js';
 import { consultOrchestrator, splitByConfidence } from './consult-orchestrator.js';
 import type { Emit } from './events.js';
+import { honourAssignees, reassignChosenAgents } from './source-assignees.js';
 
 /**
  * Tasks routed and recorded together. A source's batch can be large (the file source sends 500); routing and recording it
@@ -28,9 +29,10 @@ export interface IngestContext {
 /**
  * Reads the source from the cursor the sink holds, routes each batch, records it, and only then saves the batch's
  * cursor: a crash between the two re-delivers the batch, which the sink's idempotent ingest makes harmless, whereas the
- * other order could lose it. Tasks the rules are unsure of wait for the orchestrator (the council's fallback policy)
- * while the others are recorded at once; a shutdown during that wait leaves the batch's cursor unsaved. Answers how
- * many new tasks were recorded.
+ * other order could lose it. A person's choice of agent that the source reports (`task.assignee`) overrides the router
+ * on a new task and reassigns a recorded one (see `source-assignees.ts`). Tasks the rules are unsure of wait for the
+ * orchestrator (the council's fallback policy) while the others are recorded at once; a shutdown during that wait leaves
+ * the batch's cursor unsaved. Answers how many new tasks were recorded.
  */
 export async function ingestSource(context: IngestContext, options: { follow: boolean; signal: AbortSignal }): Promise<number> {
   const { source, sink, spawner, emit } = context;
@@ -39,7 +41,8 @@ export async function ingestSource(context: IngestContext, options: { follow: bo
   for await (const batch of source.read({ cursor, follow: options.follow, signal: options.signal })) {
     for (let start = 0; start < batch.tasks.length; start += RECORD_CHUNK) {
       const council = context.council();
-      const { sure, unsure } = splitByConfidence(routeBatch(batch.tasks.slice(start, start + RECORD_CHUNK), council, emit), council.fallback);
+      const routed = honourAssignees(routeBatch(batch.tasks.slice(start, start + RECORD_CHUNK), council, emit), council, emit);
+      const { sure, unsure } = splitByConfidence(routed, council.fallback);
       recorded += await record(sure, context);
       const consulted = await consultOrchestrator(unsure, council, { sink, spawner, emit, signal: options.signal });
       recorded += await record(consulted.settled, context);
@@ -55,7 +58,9 @@ export async function ingestSource(context: IngestContext, options: { follow: bo
 async function record(assignments: readonly Assignment[], context: IngestContext): Promise<number> {
   if (assignments.length === 0) return 0;
   const { inserted } = await context.sink.ingest(assignments);
-  announce(assignments, new Set(inserted), context.emit);
+  const fresh = new Set(inserted);
+  announce(assignments, fresh, context.emit);
+  await reassignChosenAgents(assignments, fresh, context.sink, context.emit);
   if (inserted.length > 0) context.onIngested();
   return inserted.length;
 }

@@ -7,6 +7,8 @@ export { compileFiles, listRulesFolder, loadCouncil, loadExamples, readCouncil }
 export { rulesFileKind, type RulesFileKind } from './rules-file-kind.js';
 export { councilFromText } from './council-from-text.js';
 export { needsOrchestrator } from './needs-orchestrator.js';
+export { correctDecision } from './correct-decision.js';
+export { findAgent } from './find-agent.js';
 export { checkRulesPath, type RulesCheck } from './check-rules-path.js';
 export { DESCRIPTION_SCAN_LIMIT, type CompiledRule } from './route-task.js';
 export { rulesJsonSchemas } from './json-schemas.js';

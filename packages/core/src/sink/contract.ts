@@ -21,9 +21,30 @@ export interface Sink {
 
   /**
    * Records routed tasks: each new id is stored as `pending`, then `assigned` to its decision's agent with attempt 1
-   * (two history entries). Ids the sink already has are left exactly as they are. Returns the ids that were new.
+   * (two history entries), and its source is owed an `assigned` write-back. An assignment with a `correction` also
+   * records that correction, in the same transaction. Ids the sink already has are left exactly as they are. Returns the
+   * ids that were new.
    */
   ingest(assignments: readonly Assignment[]): Promise<{ readonly inserted: readonly string[] }>;
+
+  /**
+   * Records a person's correction: the task should have gone to `request.to`. The correction is recorded whatever the
+   * task's status (it is a label routing learns from), with the task's agent until now as `from` and the sink's clock
+   * as `at`. In the same transaction, a task that is not running (`REASSIGNABLE_STATUSES`: `pending`, `assigned`,
+   * `retrying`, `failed`) moves: its decision becomes `correctDecision(decision, request.to, request.why)` (reason
+   * `correction`, confidence 1, the old scores and matched rules kept), a history entry records the move with the status
+   * unchanged and the reason `reassignmentReason(correction)`, and its source is owed an `assigned` write-back. The next
+   * claim of the task (for a `failed` one, after `requeue`) runs it on the new agent.
+   * A task `in_progress` or `completed`, or one already on `request.to`, does not move. An id the sink does not have
+   * records nothing and answers `unknown_task`.
+   */
+  reassign(request: ReassignRequest): Promise<ReassignResult>;
+
+  /**
+   * The corrections recorded (by `reassign`, and by `ingest` for assignments carrying one), oldest first, each with its
+   * task as the source first delivered it: the labelled examples routing learns from.
+   */
+  corrections(options?: CorrectionsQuery): Promise<readonly Correction[]>;
 
   /**
    * Atomically claims up to `limit` runnable tasks (`assigned`, or `retrying` whose `notBefore` has passed), most urgent
@@ -76,6 +97,58 @@ export interface Sink {
 export interface Assignment {
   readonly task: TaskInput;
   readonly decision: Decision;
+  /**
+   * Set when a person chose the agent before the task was first recorded (a source's `assignee`): `decision` is then
+   * already the person's choice (`correctDecision`), and `from` the router's. Ignored for a task the sink already has.
+   */
+  readonly correction?: AssignmentCorrection;
+}
+
+/** Who corrected the router on a task not yet recorded, and from which agent. */
+export interface AssignmentCorrection {
+  /** The agent the router chose. */
+  readonly from: string;
+  readonly by: string;
+  readonly why?: string;
+}
+
+/** "This task should go to agent `to`": `kurultai reassign`, or a source reporting a person's choice. */
+export interface ReassignRequest {
+  readonly taskId: string;
+  /** The agent's id in the council. */
+  readonly to: string;
+  /** Who says so: a person's name, or a source's id of the user. */
+  readonly by: string;
+  /** Why, in their words; it becomes the decision's rationale. */
+  readonly why?: string;
+}
+
+/** What `reassign` did. Every outcome but `unknown_task` recorded the correction; `status` is the task's, unchanged. */
+export type ReassignResult =
+  | { readonly outcome: 'moved'; readonly status: TaskStatus; readonly correction: Correction }
+  /** The task stays where it is: it is `in_progress` or `completed`, or it was already on that agent. */
+  | { readonly outcome: 'kept'; readonly status: TaskStatus; readonly correction: Correction }
+  | { readonly outcome: 'unknown_task' };
+
+/** A correction as the ledger keeps it: a task, the agent it had, and the agent a person says it should have had. */
+export interface Correction {
+  /** The task as its source first delivered it (title, description, tags, ...): what the router read. */
+  readonly task: TaskInput;
+  /** The task's agent before the correction (for one made before the task was recorded, the router's choice). */
+  readonly from: string;
+  readonly to: string;
+  /** Who made it: a person's name, or a source's id of the user. */
+  readonly by: string;
+  readonly why?: string;
+  /** When it was recorded, by the sink's clock. */
+  readonly at: Date;
+}
+
+export interface CorrectionsQuery {
+  /** Only corrections recorded at or after this time. */
+  readonly since?: Date;
+  /** At most this many: the oldest ones. */
+  readonly limit?: number;
 }
 
 export interface ClaimRequest {
@@ -159,8 +232,16 @@ export interface PendingWriteBack {
   readonly id: string;
   /** The source instance that owns the task. */
   readonly source: string;
-  readonly update: WriteBack;
+  readonly update: OwedWriteBack;
 }
+
+/**
+ * A write-back as the outbox keeps it: agents by id only. The dispatcher adds an `assigned` one's `agentName` when it
+ * delivers it, from the council then in force, so a renamed agent shows under its new name.
+ */
+export type OwedWriteBack = Exclude<WriteBack, AssignedWriteBack> | Omit<AssignedWriteBack, 'agentName'>;
+
+type AssignedWriteBack = Extract<WriteBack, { readonly kind: 'assigned' }>;
 
 export interface SinkSummary {
   readonly byStatus: Readonly<Partial<Record<TaskStatus, number>>>;

@@ -5,6 +5,9 @@
  * `tasks.not_before` is when the task may next be claimed (its creation for a fresh task, `retryAt` for a retry), so one
  * pair of partial indexes serves every claim: the queue is the tasks `assigned` or `retrying`, in priority then age order,
  * whole or agent by agent.
+ *
+ * Every statement is `IF NOT EXISTS`, so `init()` also brings a ledger made by an earlier version up to date: a table
+ * added since (`corrections`) is created beside the data already there.
  */
 export const SQLITE_SINK_SCHEMA = `
 CREATE TABLE IF NOT EXISTS tasks (
@@ -58,6 +61,17 @@ CREATE TABLE IF NOT EXISTS cursors (
   source TEXT PRIMARY KEY,
   cursor TEXT NOT NULL
 );
+
+CREATE TABLE IF NOT EXISTS corrections (
+  id INTEGER PRIMARY KEY,
+  task_id TEXT NOT NULL,
+  from_agent TEXT NOT NULL,
+  to_agent TEXT NOT NULL,
+  corrected_by TEXT NOT NULL,
+  why TEXT,
+  at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS corrections_at ON corrections (at, id);
 
 CREATE TABLE IF NOT EXISTS write_backs (
   id INTEGER PRIMARY KEY,

@@ -191,6 +191,23 @@ describe('sqlite sink', () => {
     await second.close();
   });
 
+  it('opens a ledger made before corrections were recorded, keeps its tasks, and records corrections in it', async () => {
+    const first = createSqliteSink(optionsFor(path));
+    await first.init();
+    await first.ingest([sampleAssignment('t1')]);
+    await first.close();
+    // An earlier version's ledger: the same tables, without `corrections`.
+    const earlier = new DatabaseSync(path);
+    earlier.exec('DROP TABLE corrections');
+    earlier.close();
+    const sink = createSqliteSink(optionsFor(path));
+    await sink.init();
+    expect(await sink.getTask('t1')).toMatchObject({ status: 'assigned', decision: { agent: 'researcher' } });
+    expect(await sink.reassign({ taskId: 't1', to: 'builder', by: 'Ada' })).toMatchObject({ outcome: 'moved' });
+    expect(await sink.corrections()).toEqual([expect.objectContaining({ from: 'researcher', to: 'builder', by: 'Ada' })]);
+    await sink.close();
+  });
+
   it("creates its file, and the file's folder, relative to the config file's folder", async () => {
     const sink = await sqliteSink.create(sqliteSinkOptions.parse({ path: 'state/ledger.sqlite' }), {
       logger: console,

@@ -4,8 +4,8 @@ import { dirname, resolve } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { z } from 'zod';
 import { describeError, KurultaiError } from '../errors.js';
+import { correctDecision } from '../router/correct-decision.js';
 import type { Decision } from '../router/decision.js';
-import type { WriteBack } from '../source/contract.js';
 import type { Priority, TaskInput, TaskStatus } from '../task.js';
 import {
   defineSink,
@@ -13,17 +13,23 @@ import {
   type Claim,
   type ClaimRequest,
   type Completion,
+  type Correction,
+  type CorrectionsQuery,
   type Failure,
   type Lease,
   type Memory,
   type MemoryInput,
+  type OwedWriteBack,
   type PendingWriteBack,
+  type ReassignRequest,
+  type ReassignResult,
   type Sink,
   type SinkSummary,
   type StatusChange,
   type StoredTask,
   type WaitingRetries,
 } from './contract.js';
+import { REASSIGNABLE_STATUSES, reassignmentReason } from './reassignment.js';
 import { SqliteGroupCommit } from './sqlite-sink-group-commit.js';
 import { pickRunnable } from './sqlite-sink-queue.js';
 import { SQLITE_SINK_SCHEMA } from './sqlite-sink-schema.js';
@@ -116,6 +122,27 @@ interface WriteBackRow {
   readonly update_json: string;
 }
 
+/** A task as `reassign` reads it, inside its transaction. */
+interface ReassignedRow {
+  readonly task_json: string;
+  readonly decision_json: string;
+  readonly status: string;
+  readonly attempt: number;
+  readonly source: string;
+}
+
+interface CorrectionRow {
+  readonly task_json: string;
+  readonly from_agent: string;
+  readonly to_agent: string;
+  readonly corrected_by: string;
+  readonly why: string | null;
+  readonly at: number;
+}
+
+/** A correction about to be recorded: everything but its task and time. */
+type CorrectionFields = Omit<Correction, 'task' | 'at'>;
+
 /** node:sqlite types rows loosely; each query here names the columns its row type declares. */
 function rowAs<Row>(row: unknown): Row {
   return row as Row;
@@ -174,7 +201,7 @@ class SqliteSink implements Sink {
     return this.#writes.run(() => {
       const now = Date.now();
       const inserted: string[] = [];
-      for (const { task, decision } of assignments) {
+      for (const { task, decision, correction } of assignments) {
         const { changes } = this.#sql(
           `INSERT INTO tasks (id, source, task_json, decision_json, agent, status, attempt, priority_rank, created_at,
              updated_at, not_before) VALUES (?, ?, ?, ?, ?, 'assigned', 1, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
@@ -194,9 +221,55 @@ class SqliteSink implements Sink {
         inserted.push(task.id);
         this.#record({ taskId: task.id, from: null, to: 'pending', at: now, attempt: 1 });
         this.#record({ taskId: task.id, from: 'pending', to: 'assigned', at: now, attempt: 1 });
+        this.#owe(task.source, { kind: 'assigned', taskId: task.id, agent: decision.agent });
+        if (correction !== undefined) this.#correct(task, { ...correction, to: decision.agent }, now);
       }
       return { inserted };
     });
+  }
+
+  reassign(request: ReassignRequest): Promise<ReassignResult> {
+    return this.#writes.run((): ReassignResult => {
+      const now = Date.now();
+      const { taskId, to, by, why } = request;
+      const row = rowAs<ReassignedRow | undefined>(
+        this.#sql('SELECT task_json, decision_json, status, attempt, source FROM tasks WHERE id = ?').get(taskId),
+      );
+      if (row === undefined) return { outcome: 'unknown_task' };
+      const decision = JSON.parse(row.decision_json) as Decision;
+      const status = row.status as TaskStatus;
+      const fields = { from: decision.agent, to, by, ...(why === undefined ? {} : { why }) };
+      const correction = this.#correct(JSON.parse(row.task_json) as TaskInput, fields, now);
+      if (!REASSIGNABLE_STATUSES.includes(status) || decision.agent === to) return { outcome: 'kept', status, correction };
+      this.#sql('UPDATE tasks SET decision_json = ?, agent = ?, updated_at = ? WHERE id = ?').run(
+        JSON.stringify(correctDecision(decision, to, why)),
+        to,
+        now,
+        taskId,
+      );
+      this.#record({ taskId, from: status, to: status, at: now, attempt: row.attempt, reason: reassignmentReason(correction) });
+      this.#owe(row.source, { kind: 'assigned', taskId, agent: to });
+      return { outcome: 'moved', status, correction };
+    });
+  }
+
+  async corrections(options: CorrectionsQuery = {}): Promise<readonly Correction[]> {
+    return this.#sql(
+      `SELECT t.task_json, c.from_agent, c.to_agent, c.corrected_by, c.why, c.at FROM corrections c JOIN tasks t ON t.id = c.task_id
+       WHERE c.at >= ? ORDER BY c.at, c.id LIMIT ?`,
+    )
+      .all(options.since?.getTime() ?? 0, options.limit ?? -1)
+      .map((raw) => {
+        const row = rowAs<CorrectionRow>(raw);
+        return {
+          task: JSON.parse(row.task_json) as TaskInput,
+          from: row.from_agent,
+          to: row.to_agent,
+          by: row.corrected_by,
+          ...(row.why === null ? {} : { why: row.why }),
+          at: new Date(row.at),
+        };
+      });
   }
 
   claim(request: ClaimRequest): Promise<readonly Claim[]> {
@@ -355,7 +428,7 @@ class SqliteSink implements Sink {
         .all(randomUUID(), now + request.leaseMs, now, request.limit)
         .map((row) => rowAs<WriteBackRow>(row))
         .sort((a, b) => a.id - b.id);
-      return rows.map((row) => ({ id: String(row.id), source: row.source, update: JSON.parse(row.update_json) as WriteBack }));
+      return rows.map((row) => ({ id: String(row.id), source: row.source, update: JSON.parse(row.update_json) as OwedWriteBack }));
     });
   }
 
@@ -493,7 +566,19 @@ class SqliteSink implements Sink {
     );
   }
 
-  #owe(source: string, update: WriteBack): void {
+  #correct(task: TaskInput, fields: CorrectionFields, now: number): Correction {
+    this.#sql('INSERT INTO corrections (task_id, from_agent, to_agent, corrected_by, why, at) VALUES (?, ?, ?, ?, ?, ?)').run(
+      task.id,
+      fields.from,
+      fields.to,
+      fields.by,
+      fields.why ?? null,
+      now,
+    );
+    return { task, ...fields, at: new Date(now) };
+  }
+
+  #owe(source: string, update: OwedWriteBack): void {
     this.#sql('INSERT INTO write_backs (source, update_json) VALUES (?, ?)').run(source, JSON.stringify(update));
   }
 

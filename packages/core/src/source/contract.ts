@@ -43,8 +43,18 @@ export interface SourceBatch {
   readonly cursor: string;
 }
 
-/** A status change the source is told about. Kurultai never writes back `pending`, `assigned` or `retrying`. */
+/**
+ * A change the source is told about: the agent a task was assigned to (when it is recorded, and again whenever a
+ * correction moves it), and its status from then on. Kurultai never writes back `pending` or `retrying`.
+ */
 export type WriteBack =
+  | {
+      readonly kind: 'assigned';
+      readonly taskId: string;
+      readonly agent: string;
+      /** The agent's display name (Temüjin) in the council in force when the write-back is delivered; its id if gone. */
+      readonly agentName: string;
+    }
   | { readonly kind: 'in_progress'; readonly taskId: string; readonly agent: string; readonly attempt: number }
   | { readonly kind: 'completed'; readonly taskId: string; readonly agent: string; readonly output: string }
   | { readonly kind: 'failed'; readonly taskId: string; readonly agent: string; readonly error: string };

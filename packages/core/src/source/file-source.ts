@@ -28,7 +28,7 @@ export const fileSourceOptions = z.strictObject({
   statusFile: z
     .string()
     .optional()
-    .describe('A JSON Lines file each status write-back is appended to. Without it, write-backs are only logged.'),
+    .describe('A JSON Lines file each write-back (an assignment, a status) is appended to. Without it, write-backs are only logged.'),
 });
 
 export type FileSourceOptions = z.output<typeof fileSourceOptions>;

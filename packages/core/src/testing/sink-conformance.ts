@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Assignment, Lease, Sink } from '../sink/contract.js';
+import { correctDecision } from '../router/correct-decision.js';
+import type { Assignment, Correction, Lease, Sink } from '../sink/contract.js';
 import type { TaskStatus } from '../task.js';
 import { CONFORMANCE_SOURCE, sampleAssignment, sampleMemory, sleepPast, waitFor } from './conformance-fixtures.js';
 
@@ -469,8 +470,182 @@ export function describeSinkConformance(name: string, harness: SinkConformanceHa
       });
     });
 
+    describe('corrections', () => {
+      const toBuilder = (taskId: string, why?: string) => ({ taskId, to: 'builder', by: 'Ada', ...(why === undefined ? {} : { why }) });
+
+      it('moves a task not yet started to the new agent, keeping the scores and matched rules of the decision', async () => {
+        const sink = await openSink();
+        const sample = sampleAssignment('t1');
+        const builds = { ruleId: 'builds', agent: 'builder', weight: 1, type: 'build', keywords: ['build'], matchedText: ['Build'], condition: true };
+        const routed = { ...sample, decision: { ...sample.decision, score: 2, scores: { researcher: 2, builder: 1 }, matched: [builds] } };
+        await sink.ingest([routed]);
+        const result = await sink.reassign(toBuilder('t1', 'it is a build task'));
+        expect(result).toMatchObject({ outcome: 'moved', correction: { from: 'researcher', to: 'builder', by: 'Ada' } });
+        const stored = await sink.getTask('t1');
+        expect(stored).toMatchObject({ status: 'assigned', attempt: 1 });
+        expect(stored?.decision).toEqual(correctDecision(routed.decision, 'builder', 'it is a build task'));
+        expect(stored?.decision).toMatchObject({
+          agent: 'builder',
+          reason: 'correction',
+          confidence: 1,
+          rationale: 'it is a build task',
+          scores: routed.decision.scores,
+          matched: [builds],
+        });
+      });
+
+      it('records the move in the history with the status unchanged, saying from, to and by whom', async () => {
+        const sink = await openSink();
+        await sink.ingest([sampleAssignment('t1')]);
+        await sink.reassign(toBuilder('t1'));
+        const history = await sink.history('t1');
+        expect(history).toHaveLength(3);
+        expect(history.at(-1)).toMatchObject({
+          from: 'assigned',
+          to: 'assigned',
+          attempt: 1,
+          reason: 'reassigned from researcher to builder by Ada',
+        });
+      });
+
+      it('hands a moved task to its new agent at the next claim', async () => {
+        const sink = await openSink();
+        await sink.ingest([sampleAssignment('t1')]);
+        await sink.reassign(toBuilder('t1'));
+        const [claim] = await sink.claim({ workerId: 'worker-a', limit: 1, leaseMs: LONG_LEASE_MS, perAgent: { researcher: 0 } });
+        expect(claim?.decision.agent).toBe('builder');
+        expect((await sink.summary()).byAgent).toEqual({ builder: { in_progress: 1 } });
+      });
+
+      it('moves a retrying task, keeping its attempt and retry time', async () => {
+        const sink = await openSink();
+        await sink.ingest([sampleAssignment('t1')]);
+        await sink.fail(await claimOne(sink), { error: 'busy', retryAt: new Date(Date.now() + LONG_LEASE_MS) });
+        expect(await sink.reassign(toBuilder('t1'))).toMatchObject({ outcome: 'moved' });
+        expect(await sink.getTask('t1')).toMatchObject({ status: 'retrying', attempt: 2, decision: { agent: 'builder' } });
+        expect(await sink.claim({ workerId: 'worker-a', limit: 1, leaseMs: LONG_LEASE_MS })).toEqual([]);
+      });
+
+      it('moves a failed task, so that a retry runs it on the new agent', async () => {
+        const sink = await openSink();
+        await sink.ingest([sampleAssignment('t1')]);
+        await sink.fail(await claimOne(sink), { error: 'wrong agent' });
+        expect(await sink.reassign(toBuilder('t1'))).toMatchObject({ outcome: 'moved' });
+        expect(await statusOf(sink, 't1')).toBe('failed');
+        await sink.requeue('t1', 'retried by hand');
+        const [claim] = await sink.claim({ workerId: 'worker-a', limit: 1, leaseMs: LONG_LEASE_MS });
+        expect(claim?.decision.agent).toBe('builder');
+      });
+
+      it('records a correction of a task in progress or completed without moving it', async () => {
+        const sink = await openSink();
+        await ingestInOrder(sink, [sampleAssignment('t1'), sampleAssignment('t2')]);
+        await sink.complete(await claimOne(sink), { output: 'done', memory: sampleMemory('t1', 'researcher') });
+        await claimOne(sink);
+        const histories = [await sink.history('t1'), await sink.history('t2')];
+        expect(await sink.reassign(toBuilder('t1'))).toMatchObject({ outcome: 'kept', status: 'completed' });
+        expect(await sink.reassign(toBuilder('t2'))).toMatchObject({ outcome: 'kept', status: 'in_progress' });
+        expect((await sink.getTask('t1'))?.decision).toMatchObject({ agent: 'researcher', reason: 'highest-score' });
+        expect((await sink.getTask('t2'))?.decision).toMatchObject({ agent: 'researcher', reason: 'highest-score' });
+        expect([await sink.history('t1'), await sink.history('t2')]).toEqual(histories);
+        expect((await sink.corrections()).map((correction) => [correction.task.id, correction.from, correction.to])).toEqual([
+          ['t1', 'researcher', 'builder'],
+          ['t2', 'researcher', 'builder'],
+        ]);
+      });
+
+      it('records a correction to the agent a task already has, and moves nothing', async () => {
+        const sink = await openSink();
+        await sink.ingest([sampleAssignment('t1', { agent: 'builder' })]);
+        await sink.claimWriteBacks({ workerId: 'worker-a', limit: 10, leaseMs: LONG_LEASE_MS });
+        expect(await sink.reassign(toBuilder('t1'))).toMatchObject({ outcome: 'kept', status: 'assigned' });
+        expect(await sink.history('t1')).toHaveLength(2);
+        expect((await sink.getTask('t1'))?.decision.reason).toBe('highest-score');
+        expect(await sink.claimWriteBacks({ workerId: 'worker-b', limit: 10, leaseMs: LONG_LEASE_MS })).toEqual([]);
+        expect(await sink.corrections()).toEqual([expect.objectContaining({ from: 'builder', to: 'builder', by: 'Ada' })]);
+      });
+
+      it('answers unknown_task for an id it does not have, and records nothing', async () => {
+        const sink = await openSink();
+        expect(await sink.reassign(toBuilder('missing'))).toEqual({ outcome: 'unknown_task' });
+        expect(await sink.corrections()).toEqual([]);
+      });
+
+      it("owes the task's source an assigned write-back naming the new agent when a task moves", async () => {
+        const sink = await openSink();
+        await sink.ingest([sampleAssignment('t1')]);
+        await sink.reassign(toBuilder('t1'));
+        const owed = await sink.claimWriteBacks({ workerId: 'worker-a', limit: 10, leaseMs: LONG_LEASE_MS });
+        expect(owed.map((pending) => pending.update)).toEqual([
+          { kind: 'assigned', taskId: 't1', agent: 'researcher' },
+          { kind: 'assigned', taskId: 't1', agent: 'builder' },
+        ]);
+      });
+
+      it('lists the corrections oldest first, each with its task as first delivered, by whom, why and when', async () => {
+        const sink = await openSink();
+        const start = Date.now();
+        await ingestInOrder(sink, [sampleAssignment('t1', { title: 'Build the parser' }), sampleAssignment('t2')]);
+        await sink.reassign({ taskId: 't2', to: 'writer', by: 'Grace' });
+        await sleepPast(new Date(), 5);
+        await sink.reassign(toBuilder('t1', 'parsers are built'));
+        const corrections = await sink.corrections();
+        expect(corrections).toEqual([
+          { task: sampleAssignment('t2').task, from: 'researcher', to: 'writer', by: 'Grace', at: expect.any(Date) },
+          {
+            task: sampleAssignment('t1', { title: 'Build the parser' }).task,
+            from: 'researcher',
+            to: 'builder',
+            by: 'Ada',
+            why: 'parsers are built',
+            at: expect.any(Date),
+          },
+        ]);
+        expect(corrections[0]?.at.getTime()).toBeGreaterThanOrEqual(start - 1000);
+        expect(corrections[1]?.at.getTime()).toBeGreaterThan(corrections[0]?.at.getTime() ?? 0);
+      });
+
+      it('lists only the corrections at or after since, at most limit of them, oldest first', async () => {
+        const sink = await openSink();
+        await sink.ingest(['t1', 't2', 't3', 't4'].map((id) => sampleAssignment(id)));
+        await sink.reassign(toBuilder('t1'));
+        for (const id of ['t2', 't3', 't4']) {
+          await sleepPast(new Date(), 5);
+          await sink.reassign(toBuilder(id));
+        }
+        const since = (await sink.corrections())[1]?.at;
+        const ids = (corrections: readonly Correction[]) => corrections.map((correction) => correction.task.id);
+        expect(ids(await sink.corrections({ since }))).toEqual(['t2', 't3', 't4']);
+        expect(ids(await sink.corrections({ since, limit: 2 }))).toEqual(['t2', 't3']);
+      });
+
+      it('records the correction an assignment carries along with the task, and none for a task it already has', async () => {
+        const sink = await openSink();
+        const chosen = sampleAssignment('t1', { agent: 'builder' });
+        await sink.ingest([{ ...chosen, correction: { from: 'researcher', by: 'Ada', why: 'a build' } }]);
+        await sink.ingest([{ ...chosen, correction: { from: 'writer', by: 'Grace' } }]);
+        expect((await sink.getTask('t1'))?.decision.agent).toBe('builder');
+        expect(await sink.corrections()).toEqual([
+          { task: chosen.task, from: 'researcher', to: 'builder', by: 'Ada', why: 'a build', at: expect.any(Date) },
+        ]);
+      });
+
+      it('records concurrent corrections of one task from several sink instances one after another', async () => {
+        const sinks = [await openSink(), await openSink(), await openSink()];
+        await sinks[0]?.ingest([sampleAssignment('t1')]);
+        const agents = ['builder', 'writer', 'tester', 'auditor', 'operator', 'planner'];
+        await Promise.all(agents.map((to, i) => sinks[i % sinks.length]?.reassign({ taskId: 't1', to, by: 'Ada' })));
+        const corrections = await sinks[0]!.corrections();
+        expect(corrections.map((correction) => correction.to).sort()).toEqual([...agents].sort());
+        // Each correction moved the task on from where the one before it left it: none read a stale agent.
+        corrections.forEach((correction, i) => expect(correction.from).toBe(i === 0 ? 'researcher' : corrections[i - 1]?.to));
+        expect((await sinks[0]!.getTask('t1'))?.decision.agent).toBe(corrections.at(-1)?.to);
+        expect(await sinks[0]!.history('t1')).toHaveLength(2 + agents.length);
+      });
+    });
+
     describe('write-backs', () => {
-      it("owes the task's source a write-back for each claim, completion and final failure, none for a retry", async () => {
+      it("owes the task's source a write-back for its assignment, each claim, completion and final failure, none for a retry", async () => {
         const sink = await openSink();
         await ingestInOrder(sink, [sampleAssignment('t1'), sampleAssignment('t2', { agent: 'builder', source: 'other' })]);
         await sink.complete(await claimOne(sink), { output: 'The answer', memory: sampleMemory('t1', 'researcher') });
@@ -480,12 +655,14 @@ export function describeSinkConformance(name: string, harness: SinkConformanceHa
         // Each task's write-backs come in the order they happened; the order between tasks is the sink's to choose.
         const ofTask = (taskId: string) =>
           owed.filter((pending) => pending.update.taskId === taskId).map((pending) => [pending.source, pending.update]);
-        expect(owed).toHaveLength(5);
+        expect(owed).toHaveLength(7);
         expect(ofTask('t1')).toEqual([
+          [CONFORMANCE_SOURCE, { kind: 'assigned', taskId: 't1', agent: 'researcher' }],
           [CONFORMANCE_SOURCE, { kind: 'in_progress', taskId: 't1', agent: 'researcher', attempt: 1 }],
           [CONFORMANCE_SOURCE, { kind: 'completed', taskId: 't1', agent: 'researcher', output: 'The answer' }],
         ]);
         expect(ofTask('t2')).toEqual([
+          ['other', { kind: 'assigned', taskId: 't2', agent: 'builder' }],
           ['other', { kind: 'in_progress', taskId: 't2', agent: 'builder', attempt: 1 }],
           ['other', { kind: 'in_progress', taskId: 't2', agent: 'builder', attempt: 2 }],
           ['other', { kind: 'failed', taskId: 't2', agent: 'builder', error: 'broken' }],
@@ -506,8 +683,9 @@ export function describeSinkConformance(name: string, harness: SinkConformanceHa
           }
         };
         const claimed = (await Promise.all(sinks.flatMap((sink, s) => [0, 1, 2].map((c) => claimer(sink, `w${s}${c}`))))).flat();
-        expect(claimed).toHaveLength(30);
-        expect(new Set(claimed).size).toBe(30);
+        // Each task owes an assigned and an in_progress write-back.
+        expect(claimed).toHaveLength(60);
+        expect(new Set(claimed).size).toBe(60);
         expect(await sinks[1]?.claimWriteBacks({ workerId: 'late', limit: 100, leaseMs: LONG_LEASE_MS })).toEqual([]);
       });
 
@@ -515,15 +693,15 @@ export function describeSinkConformance(name: string, harness: SinkConformanceHa
         const sink = await openSink();
         await sink.ingest([sampleAssignment('t1')]);
         await claimOne(sink);
-        const [first] = await sink.claimWriteBacks({ workerId: 'worker-dead', limit: 10, leaseMs: shortLeaseMs });
-        expect(first).toBeDefined();
+        const first = await sink.claimWriteBacks({ workerId: 'worker-dead', limit: 10, leaseMs: shortLeaseMs });
+        expect(first).toHaveLength(2);
         expect(await sink.claimWriteBacks({ workerId: 'worker-b', limit: 10, leaseMs: LONG_LEASE_MS })).toEqual([]);
         let again: Awaited<ReturnType<Sink['claimWriteBacks']>> = [];
         await waitFor('the write-back lease to expire', async () => {
           again = await sink.claimWriteBacks({ workerId: 'worker-b', limit: 10, leaseMs: LONG_LEASE_MS });
           return again.length > 0;
         });
-        expect(again).toEqual([first]);
+        expect(again).toEqual(first);
       });
     });
 

@@ -177,6 +177,14 @@ export function describeSourceConformance(name: string, harness: SourceConforman
       expect(await subject.writtenBack(taskId)).toBe('completed');
     });
 
+    it('accepts the write-back of an assignment, and the status written back after it shows', async () => {
+      const [id] = await subject.addTasks(drafts(1, 'assigned'));
+      const taskId = id as string;
+      await subject.source.writeBack({ kind: 'assigned', taskId, agent: 'researcher', agentName: 'Researcher' });
+      await subject.source.writeBack({ kind: 'in_progress', taskId, agent: 'researcher', attempt: 1 });
+      expect(await subject.writtenBack(taskId)).toBe('in_progress');
+    });
+
     it('tolerates the same write-back twice', async () => {
       const [id] = await subject.addTasks(drafts(1, 'twice'));
       const update: WriteBack = { kind: 'completed', taskId: id as string, agent: 'builder', output: 'Built it.' };

@@ -278,6 +278,7 @@ export function apiValue(property: StoredProperty, value: unknown): StoredValue 
     }
     // Notion creates a missing select option on write, when the integration may edit the schema.
     if (typeof wanted['name'] !== 'string') throw validationError(`${name}: an option needs a name or an id.`);
+    if (wanted['name'].includes(',')) throw validationError(`Invalid select option, commas not allowed: ${wanted['name']}`);
     const created = { id: randomUUID(), name: wanted['name'] };
     property.options.push(created);
     return created.id;

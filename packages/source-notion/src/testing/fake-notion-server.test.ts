@@ -27,6 +27,7 @@ async function board(options: FakeNotionServerOptions = {}) {
       Status: { type: 'status', options: ['Not started', 'In Progress', 'Done'] },
       Tags: { type: 'multi_select', options: ['backend', 'docs'] },
       Notes: { type: 'rich_text' },
+      Agent: { type: 'select', options: [] },
     },
   });
   const client = new Client({ auth: fake.token, baseUrl: fake.url, retry: false, logLevel: undefined, logger: () => {} });
@@ -201,6 +202,23 @@ describe('the fake Notion API, driven by the real client', () => {
       client.pages.update({ page_id: pageId, properties: { Status: { status: { name: 'Done' } } } }),
     );
     expect([error.code, error.message]).toEqual([APIErrorCode.ValidationError, expect.stringContaining('archived')]);
+  });
+
+  it('adds a select option the integration writes that the property does not have yet, as Notion does', async () => {
+    const { fake, client, dataSourceId } = await board();
+    const pageId = fake.workspace.createPage(dataSourceId, { Name: 'task', Status: 'Not started' });
+    await client.pages.update({ page_id: pageId, properties: { Agent: { select: { name: 'Temüjin' } } } });
+    const agent = fake.workspace.page(pageId).properties['Agent'];
+    const schema = (await client.dataSources.retrieve({ data_source_id: dataSourceId })).properties['Agent'];
+    expect(agent?.type === 'select' ? agent.select?.name : undefined).toBe('Temüjin');
+    expect(schema?.type === 'select' ? schema.select.options.map((option) => option.name) : []).toEqual(['Temüjin']);
+  });
+
+  it('refuses a select option with a comma with a validation_error, as Notion does', async () => {
+    const { fake, client, dataSourceId } = await board();
+    const pageId = fake.workspace.createPage(dataSourceId, { Name: 'task', Status: 'Not started' });
+    const error = await notionError(client.pages.update({ page_id: pageId, properties: { Agent: { select: { name: 'Smith, J' } } } }));
+    expect([error.code, error.message]).toEqual([APIErrorCode.ValidationError, 'Invalid select option, commas not allowed: Smith, J']);
   });
 
   it('refuses a property the data source does not have', async () => {
