@@ -1,5 +1,5 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -393,5 +393,41 @@ describe('kurultai run on a terminal', () => {
     const plain = await onTerminal(folder, ['run', '--once'], { NO_COLOR: '1' });
     expect(plain.stdout).toContain('Kurultai\n');
     expect(plain.stdout).not.toContain('\u001b[1m');
+  });
+});
+
+describe('kurultai fit --from-ledger', () => {
+  const HAND_RULES = fileURLToPath(new URL('../../../../bench/hand-rules/', import.meta.url));
+  const KEY_ROTATIONS = `tasks:
+  - { id: k1, title: Rotate the signing keys of the billing service }
+  - { id: k2, title: Rotate the signing keys of the search service }
+  - { id: k3, title: Rotate the signing keys of the mail relay }
+`;
+  const LABELLED = ['field\texpect\ttitle', 'web\tjochi\tflaky checkout spec', 'web\tchagatai\treadme for the widget', 'web\tjochi\tflaky login spec',
+    'games\tjochi\tflaky physics spec', 'games\tchagatai\treadme for the modding kit', 'games\tchagatai\treadme for the save system',
+    'lab\tjochi\tflaky pipeline spec', 'lab\tchagatai\treadme for the lab server', 'lab\tkublai\tplan the grant milestone',
+    'ops\tkublai\tplan the migration milestone', 'ops\tkublai\tplan the alpha milestone'].join('\n');
+
+  it("learns from the ledger's corrections: tasks a person moved teach their words to the agent they moved them to", async () => {
+    const folder = project({ 'tasks.yaml': KEY_ROTATIONS, 'kurultai.config.yaml': config('{ use: echo }'), 'labelled.tsv': `${LABELLED}\n` });
+    cpSync(HAND_RULES, join(folder, 'rules'), { recursive: true });
+    await run(folder, ['run', '--once'], { KURULTAI_AUTO_EXECUTE_TASKS: 'false' });
+    for (const id of ['k1', 'k2', 'k3']) expect((await run(folder, ['reassign', id, 'ogedei', '--by', 'ada'])).code).toBe(0);
+    const result = await run(folder, ['fit', '--from-ledger', 'labelled.tsv']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^learned from 14 examples: \d+ weighted words and phrases$/m);
+    const fitted = readFileSync(join(folder, 'rules', 'fitted.yaml'), 'utf8');
+    expect(fitted).toContain('3 corrections in the ledger');
+    expect(fitted.slice(fitted.indexOf('- id: fitted-ogedei'))).toMatch(/^ {6}signing keys: \d\.\d\d$/m);
+    const decision = JSON.parse((await run(folder, ['route', '--json', 'Rotate the signing keys of the VPN'])).stdout) as { agent: string };
+    expect(decision.agent).toBe('ogedei');
+  });
+
+  it('needs a correction or a labelled file to learn from', async () => {
+    const folder = project({ 'tasks.yaml': KEY_ROTATIONS, 'kurultai.config.yaml': config('{ use: echo }') });
+    cpSync(HAND_RULES, join(folder, 'rules'), { recursive: true });
+    const result = await run(folder, ['fit', '--from-ledger']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('nothing to learn from: the ledger holds no correction');
   });
 });
