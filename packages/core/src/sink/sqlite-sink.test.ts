@@ -96,7 +96,8 @@ describe('sqlite sink', () => {
     const finishes = (await sink.history('t123')).filter((change) => change.to === 'completed');
     expect(finishes).toHaveLength(1);
     await sink.close();
-  });
+    // Four Node processes start and share the file: seconds on a busy machine, so more than vitest's default 5 s.
+  }, 60_000);
 
   it('loses no committed write of a worker killed with SIGKILL, and runs its unfinished tasks once more', async () => {
     expect(existsSync(builtSink), `${builtSink} is missing: build @kurultai/core first (pnpm turbo run build)`).toBe(true);
