@@ -141,13 +141,16 @@ describe('a person correcting the agent on the board', () => {
     return sink;
   }
 
+  // The default council, loaded once for the file: parsing its fitted weights takes a second on a busy machine.
+  let council: ReturnType<typeof loadCouncil> | undefined;
+
   /** One `kurultai run --once` on the default council; `autoExecute: false` records without running (review mode). */
   async function runOnce(source: Source, sink: Sink, autoExecute: boolean) {
     const dispatcher = createDispatcher({
       source,
       sink,
       spawner: createEchoSpawner(echoSpawnerOptions.parse({})),
-      council: await loadCouncil(RULES),
+      council: await (council ??= loadCouncil(RULES)),
       settings: dispatcherSettingsSchema.parse({ autoExecute, pollSeconds: 0.05 }),
     });
     return dispatcher.runOnce();
