@@ -263,7 +263,8 @@ describe('kurultai status and retry', () => {
   });
 });
 
-describe('kurultai reassign', () => {
+// Each test starts the binary two or three times (record the tasks, reassign, read the ledger back).
+describe('kurultai reassign', { timeout: 30_000 }, () => {
   /** A project whose three tasks are recorded and not started (review mode), as `kurultai run --once` leaves them. */
   async function reviewed(): Promise<string> {
     const folder = project({ 'tasks.yaml': TASKS, 'kurultai.config.yaml': config('{ use: echo }') });
